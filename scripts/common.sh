@@ -1,0 +1,106 @@
+# shellcheck shell=bash
+# Shared helpers for ./stack: state paths, progress output, PID files, waiting.
+
+STATE_DIR=${WEBSTACK_STATE_DIR:-$ROOT/.stack}
+SECRETS_DIR=$STATE_DIR/secrets
+LOG_DIR=$STATE_DIR/logs
+RUN_DIR=$STATE_DIR/run
+
+step() { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
+
+ensure_dirs() {
+  mkdir -p "$STATE_DIR" "$LOG_DIR" "$RUN_DIR"
+  (umask 077 && mkdir -p "$SECRETS_DIR")
+  chmod 700 "$SECRETS_DIR"
+}
+
+# Installs Debian packages that are missing, as root or through sudo.
+ensure_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  step "installing ${missing[*]} with apt-get"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null || ! sudo -n true 2>/dev/null; then
+      die "need root or passwordless sudo to install: ${missing[*]} (or install them yourself)"
+    fi
+    sudo=(sudo)
+  fi
+  # The package lists are refreshed once per run at most; installs never start the packages' own services.
+  if [ -z "${WEBSTACK_APT_UPDATED:-}" ]; then
+    "${sudo[@]}" apt-get update -qq
+    export WEBSTACK_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Creates a random secret in $SECRETS_DIR/<name> once (mode 0600) and prints nothing.
+ensure_secret() {
+  local file=$SECRETS_DIR/$1
+  if [ ! -s "$file" ]; then
+    # head closes the pipe early by design, so pipefail is off in this subshell.
+    (set +o pipefail; umask 077 && LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 >"$file")
+  fi
+  chmod 600 "$file"
+}
+
+secret() { cat "$SECRETS_DIR/$1"; }
+
+pid_file() { echo "$RUN_DIR/$1.pid"; }
+
+# Prints the recorded PID of a component if that process is alive.
+running_pid() {
+  local file pid
+  file=$(pid_file "$1")
+  [ -s "$file" ] || return 1
+  pid=$(cat "$file")
+  kill -0 "$pid" 2>/dev/null || return 1
+  echo "$pid"
+}
+
+# Stops a component by its recorded PID: SIGTERM, then SIGKILL after a grace period.
+stop_component() {
+  local name=$1 grace=${2:-30} pid waited=0
+  if ! pid=$(running_pid "$name"); then
+    rm -f "$(pid_file "$name")"
+    return 0
+  fi
+  step "stopping $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null; do
+    if [ "$waited" -ge $((grace * 10)) ]; then
+      info "$name did not stop in ${grace}s; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  rm -f "$(pid_file "$name")"
+}
+
+# Polls a command until it succeeds, up to a timeout in seconds; fails with a message.
+wait_for() {
+  local what=$1 timeout=$2 pid=$3
+  shift 3
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      die "$what exited while starting; see its log in $LOG_DIR"
+    fi
+    [ "$SECONDS" -lt "$deadline" ] || die "$what not ready after ${timeout}s; see its log in $LOG_DIR"
+    sleep 0.2
+  done
+}
+
+status_header() {
+  printf '%-8s %-10s %-22s %-8s %s\n' COMPONENT ROLE ADDRESS PID STATE
+}
+
+status_row() {
+  printf '%-8s %-10s %-22s %-8s %s\n' "$@"
+}

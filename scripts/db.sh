@@ -1,0 +1,184 @@
+# shellcheck shell=bash
+# The MariaDB primary (db-1) and replica (db-2): data directories under .stack/,
+# GTID replication, a read-only replica and three least-privilege accounts.
+
+DB_PRIMARY_PORT=${WEBSTACK_DB_PRIMARY_PORT:-3307}
+DB_REPLICA_PORT=${WEBSTACK_DB_REPLICA_PORT:-3308}
+DB_NAME=webstack
+# The host part of the accounts: the app servers and the replica connect over loopback.
+DB_CLIENT_HOST=${WEBSTACK_DB_CLIENT_HOST:-127.0.0.1}
+DB_APP_USER=webstack_app
+DB_MIGRATIONS_USER=webstack_migrations
+DB_REPLICATION_USER=webstack_repl
+
+db_port() { if [ "$1" = db-1 ]; then echo "$DB_PRIMARY_PORT"; else echo "$DB_REPLICA_PORT"; fi; }
+db_dir() { echo "$STATE_DIR/$1"; }
+db_socket() { echo "$(db_dir "$1")/mysqld.sock"; }
+
+# Runs SQL as root over the server's Unix socket (root has no network login).
+db_sql() {
+  local name=$1
+  shift
+  mariadb --no-defaults --protocol=socket --socket="$(db_socket "$name")" -u root \
+    --batch --skip-column-names "$@"
+}
+
+db_ping() { mariadb-admin --no-defaults --socket="$(db_socket "$1")" -u root ping; }
+
+db_init_datadir() {
+  local name=$1 dir
+  dir=$(db_dir "$name")
+  [ -d "$dir/data/mysql" ] && return 0
+  step "initialising $name data directory"
+  mkdir -p "$dir/data"
+  mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+    --auth-root-authentication-method=socket --skip-test-db >"$LOG_DIR/$name-install.log" 2>&1 \
+    || die "mariadb-install-db failed for $name; see $LOG_DIR/$name-install.log"
+}
+
+db_start() {
+  local name=$1 server_id role_opts=() pid
+  if pid=$(running_pid "$name"); then
+    info "$name already running (pid $pid)"
+    return 0
+  fi
+  db_init_datadir "$name"
+  if [ "$name" = db-1 ]; then
+    server_id=1
+  else
+    server_id=2
+    # The replica refuses writes from clients; only its replication thread writes.
+    role_opts=(--read-only=ON --relay-log=relay-bin)
+  fi
+  local dir
+  dir=$(db_dir "$name")
+  step "starting $name on 127.0.0.1:$(db_port "$name")"
+  # Durable settings: every acknowledged commit is on disk in the redo log and the binlog.
+  setsid mariadbd --no-defaults \
+    --datadir="$dir/data" \
+    --user="$(id -un)" \
+    --port="$(db_port "$name")" \
+    --bind-address=127.0.0.1 \
+    --socket="$(db_socket "$name")" \
+    --pid-file="$dir/mariadbd.pid" \
+    --log-error="$LOG_DIR/$name.log" \
+    --server-id="$server_id" \
+    --log-bin=binlog \
+    --log-slave-updates=ON \
+    --binlog-format=ROW \
+    --gtid-strict-mode=ON \
+    --innodb-flush-log-at-trx-commit=1 \
+    --sync-binlog=1 \
+    --skip-name-resolve \
+    --character-set-server=utf8mb4 \
+    --collation-server=utf8mb4_unicode_ci \
+    --innodb-buffer-pool-size=64M \
+    --max-connections=200 \
+    "${role_opts[@]}" </dev/null >/dev/null 2>&1 &
+  pid=$!
+  echo "$pid" >"$(pid_file "$name")"
+  wait_for "$name" 60 "$pid" db_ping "$name"
+  info "$name ready (pid $pid)"
+}
+
+# Creates the schema and the three accounts on the primary, once; they replicate to the replica.
+db_provision_primary() {
+  local marker app_pw mig_pw repl_pw
+  marker=$(db_dir db-1)/provisioned
+  [ -f "$marker" ] && return 0
+  step "creating schema '$DB_NAME' and accounts on db-1"
+  app_pw=$(secret db-app-password)
+  mig_pw=$(secret db-migrations-password)
+  repl_pw=$(secret db-replication-password)
+  db_sql db-1 <<SQL
+CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS '$DB_APP_USER'@'$DB_CLIENT_HOST' IDENTIFIED BY '$app_pw';
+CREATE USER IF NOT EXISTS '$DB_MIGRATIONS_USER'@'$DB_CLIENT_HOST' IDENTIFIED BY '$mig_pw';
+CREATE USER IF NOT EXISTS '$DB_REPLICATION_USER'@'$DB_CLIENT_HOST' IDENTIFIED BY '$repl_pw';
+-- The application reads and writes rows, nothing more.
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`$DB_NAME\`.* TO '$DB_APP_USER'@'$DB_CLIENT_HOST';
+-- Migrations change the schema of this database only (and keep Flyway's history table).
+GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES, CREATE VIEW, SHOW VIEW
+  ON \`$DB_NAME\`.* TO '$DB_MIGRATIONS_USER'@'$DB_CLIENT_HOST';
+-- The replication account only streams the binlog.
+GRANT REPLICATION SLAVE ON *.* TO '$DB_REPLICATION_USER'@'$DB_CLIENT_HOST';
+SQL
+  touch "$marker"
+}
+
+# Points the replica at the primary by GTID, once; afterwards it resumes by itself on start.
+db_configure_replica() {
+  local configured
+  configured=$(db_sql db-2 -e "SHOW SLAVE STATUS" | wc -l)
+  if [ "$configured" -eq 0 ]; then
+    step "configuring db-2 to replicate from db-1 (GTID)"
+    db_sql db-2 <<SQL
+CHANGE MASTER TO
+  MASTER_HOST='127.0.0.1',
+  MASTER_PORT=$DB_PRIMARY_PORT,
+  MASTER_USER='$DB_REPLICATION_USER',
+  MASTER_PASSWORD='$(secret db-replication-password)',
+  MASTER_USE_GTID=slave_pos,
+  MASTER_CONNECT_RETRY=1;
+SQL
+  fi
+  db_sql db-2 -e "START SLAVE"
+}
+
+db_replica_status() {
+  db_sql db-2 --column-names --vertical -e "SHOW SLAVE STATUS" 2>/dev/null
+}
+
+db_replication_running() {
+  local status
+  status=$(db_replica_status) || return 1
+  grep -q 'Slave_IO_Running: Yes' <<<"$status" && grep -q 'Slave_SQL_Running: Yes' <<<"$status"
+}
+
+# Waits until the replica has applied everything the primary has written so far.
+db_wait_caught_up() {
+  local gtid
+  gtid=$(db_sql db-1 -e "SELECT @@gtid_binlog_pos")
+  wait_for "db-2 replication threads" 30 "" db_replication_running
+  [ -z "$gtid" ] && return 0
+  local result
+  result=$(db_sql db-2 -e "SELECT MASTER_GTID_WAIT('$gtid', 30)")
+  [ "$result" = 0 ] || die "db-2 did not catch up with db-1 (gtid $gtid); see ./stack logs db-2"
+  info "db-2 replicating, caught up at gtid $gtid"
+}
+
+db_up() {
+  ensure_packages mariadb-server mariadb-client
+  ensure_dirs
+  ensure_secret db-app-password
+  ensure_secret db-migrations-password
+  ensure_secret db-replication-password
+  db_start db-1
+  db_provision_primary
+  db_start db-2
+  db_configure_replica
+  db_wait_caught_up
+}
+
+db_down() {
+  stop_component db-2 60
+  stop_component db-1 60
+}
+
+db_status_rows() {
+  local name pid state role
+  for name in db-1 db-2; do
+    role=primary
+    [ "$name" = db-2 ] && role=replica
+    if pid=$(running_pid "$name"); then
+      state=UP
+      if [ "$name" = db-2 ] && ! db_replication_running; then
+        state="DEGRADED (replication stopped)"
+      fi
+    else
+      pid=-
+      state=DOWN
+    fi
+    status_row "$name" "$role" "127.0.0.1:$(db_port "$name")" "$pid" "$state"
+  done
+}

@@ -1,0 +1,85 @@
+package dev.webstack.routing;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+import javax.sql.DataSource;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.datasource.AbstractDataSource;
+
+/**
+ * The data source for read-only work: the replica when it gives a connection, else the
+ * primary. After a failure the replica is left alone for a retry interval, so that a dead
+ * replica costs one connection timeout per interval rather than one per request.
+ */
+class ReplicaFallbackDataSource extends AbstractDataSource {
+
+	private static final Logger logger = LoggerFactory.getLogger(ReplicaFallbackDataSource.class);
+
+	static final String UNAVAILABLE = "replica unavailable";
+
+	private final DataSource replica;
+
+	private final DataSource primary;
+
+	private final RouteRecorder routes;
+
+	private final long retryIntervalNanos;
+
+	private final LongSupplier clock;
+
+	private volatile long retryAt;
+
+	private volatile String unavailableReason;
+
+	ReplicaFallbackDataSource(DataSource replica, DataSource primary, RouteRecorder routes, Duration retryInterval,
+			LongSupplier clock) {
+		this.replica = replica;
+		this.primary = primary;
+		this.routes = routes;
+		this.retryIntervalNanos = retryInterval.toNanos();
+		this.clock = clock;
+		this.retryAt = clock.getAsLong();
+	}
+
+	@Override
+	public Connection getConnection() throws SQLException {
+		if (this.clock.getAsLong() - this.retryAt >= 0) {
+			try {
+				Connection connection = this.replica.getConnection();
+				if (this.unavailableReason != null) {
+					logger.info("Replica is giving connections again; reads go back to it");
+					this.unavailableReason = null;
+				}
+				this.routes.record(new Route(Route.Target.REPLICA, "read-only transaction"));
+				return connection;
+			}
+			catch (SQLException ex) {
+				if (this.unavailableReason == null) {
+					logger.warn("Replica gives no connection ({}); reads go to the primary", ex.getMessage());
+				}
+				this.unavailableReason = UNAVAILABLE;
+				this.retryAt = this.clock.getAsLong() + this.retryIntervalNanos;
+			}
+		}
+		Connection connection = this.primary.getConnection();
+		this.routes.record(new Route(Route.Target.PRIMARY, UNAVAILABLE));
+		return connection;
+	}
+
+	@Override
+	public Connection getConnection(String username, String password) throws SQLException {
+		throw new UnsupportedOperationException("Connections come from the pools' own accounts");
+	}
+
+	/** Why reads are not on the replica right now, or null when they are. */
+	String unavailableReason() {
+		return this.unavailableReason;
+	}
+
+}

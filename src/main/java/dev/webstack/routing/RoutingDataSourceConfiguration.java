@@ -1,0 +1,89 @@
+package dev.webstack.routing;
+
+import java.sql.Connection;
+import java.util.Properties;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
+
+/**
+ * The read/write split. Two Hikari pools, {@code primary} and {@code replica}, behind one
+ * {@link LazyConnectionDataSourceProxy}: the physical connection is taken only when the
+ * first statement runs, by which time the transaction has declared itself read-only or
+ * not. Read-only work goes to the replica (or the primary when the replica gives no
+ * connection); everything else goes to the primary. A read-only call nested in a
+ * read-write transaction joins that transaction and so stays on the primary.
+ */
+@Configuration(proxyBeanMethods = false)
+class RoutingDataSourceConfiguration {
+
+	@Bean(destroyMethod = "close")
+	HikariDataSource primaryPool(DataSourceProperties properties) {
+		return pool("primary", properties.primary());
+	}
+
+	@Bean(destroyMethod = "close")
+	HikariDataSource replicaPool(DataSourceProperties properties) {
+		return pool("replica", properties.replica());
+	}
+
+	@Bean
+	@Primary
+	DataSource dataSource(HikariDataSource primaryPool, HikariDataSource replicaPool, DataSourceProperties properties,
+			RouteRecorder routes) {
+		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy(
+				new RecordingDataSource(primaryPool, routes));
+		proxy.setReadOnlyDataSource(new ReplicaFallbackDataSource(replicaPool, primaryPool, routes,
+				properties.replicaRetryInterval(), System::nanoTime));
+		// Known up front, so the proxy never opens a connection just to learn them.
+		proxy.setDefaultAutoCommit(false);
+		proxy.setDefaultTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+		return proxy;
+	}
+
+	/** Flyway migrates the primary only, with its own account (the app's has no DDL). */
+	@Bean
+	FlywayConfigurationCustomizer primaryOnlyMigrations(DataSourceProperties properties) {
+		return (configuration) -> configuration.dataSource(properties.primary().url(),
+				properties.migrations().username(), properties.migrations().resolvePassword());
+	}
+
+	private static HikariDataSource pool(String name, DataSourceProperties.Pool pool) {
+		HikariConfig config = new HikariConfig();
+		config.setPoolName(name);
+		config.setJdbcUrl(pool.url());
+		config.setUsername(pool.username());
+		config.setPassword(pool.resolvePassword());
+		config.setMaximumPoolSize(pool.maximumPoolSize());
+		config.setConnectionTimeout(pool.connectionTimeout().toMillis());
+		// Hibernate is told that the pool disables auto-commit, which saves two statements
+		// (SET autocommit=0 and SET autocommit=1) per transaction.
+		config.setAutoCommit(false);
+		// Start even when this database is down; the pool keeps trying in the background.
+		config.setInitializationFailTimeout(-1);
+		config.setDataSourceProperties(driverProperties());
+		return new HikariDataSource(config);
+	}
+
+	private static Properties driverProperties() {
+		Properties properties = new Properties();
+		// Skip round trips for session state the driver already knows (auto-commit, read-only).
+		properties.setProperty("useLocalSessionState", "true");
+		properties.setProperty("cachePrepStmts", "true");
+		properties.setProperty("prepStmtCacheSize", "250");
+		properties.setProperty("prepStmtCacheSqlLimit", "2048");
+		properties.setProperty("cacheServerConfiguration", "true");
+		properties.setProperty("connectTimeout", "2000");
+		properties.setProperty("socketTimeout", "30000");
+		return properties;
+	}
+
+}

@@ -1,0 +1,51 @@
+package dev.webstack.system;
+
+import java.io.IOException;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import dev.webstack.routing.RouteRecorder;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Names this app server on every response ({@code X-App-Server}), errors and refusals
+ * included, and gives every request a fresh record of where its reads went.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class IdentityFilter extends OncePerRequestFilter {
+
+	static final String APP_SERVER = "X-App-Server";
+
+	private final WebstackProperties properties;
+
+	private final RouteRecorder routes;
+
+	IdentityFilter(WebstackProperties properties, RouteRecorder routes) {
+		this.properties = properties;
+		this.routes = routes;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		if (this.properties.exposeIdentity()) {
+			response.setHeader(APP_SERVER, this.properties.instanceName());
+		}
+		this.routes.clear();
+		try {
+			chain.doFilter(request, response);
+		}
+		finally {
+			this.routes.clear();
+		}
+	}
+
+}

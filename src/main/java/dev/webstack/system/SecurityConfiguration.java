@@ -1,0 +1,88 @@
+package dev.webstack.system;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.savedrequest.CookieRequestCache;
+import org.springframework.web.servlet.FlashMapManager;
+import org.springframework.web.servlet.support.AbstractFlashMapManager;
+
+/**
+ * Web security with no state in any one server's memory: the CSRF token, the sign-in and
+ * the page to return to after signing in all live in cookies, so two app servers behind a
+ * round-robin load balancer behave as one.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(SecurityConfiguration.class);
+
+	@Bean
+	SecurityFilterChain securityFilterChain(HttpSecurity http, CookieSigner signer, WebstackProperties properties)
+			throws Exception {
+		SignedCookieSecurityContextRepository contexts = new SignedCookieSecurityContextRepository(signer, properties,
+				Clock.systemUTC());
+		http.authorizeHttpRequests((requests) -> requests.requestMatchers("/admin/**")
+			.hasRole("ADMIN")
+			.anyRequest()
+			.permitAll())
+			// Double-submit cookie: the token is checked against a cookie, not a session.
+			.csrf((csrf) -> csrf.csrfTokenRepository(new CookieCsrfTokenRepository()))
+			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.securityContext((context) -> context.securityContextRepository(contexts))
+			.requestCache((cache) -> cache.requestCache(new CookieRequestCache()))
+			.formLogin((login) -> login.loginPage("/login").defaultSuccessUrl("/admin").permitAll())
+			.logout((logout) -> logout.logoutUrl("/logout").logoutSuccessUrl("/?signedOut").permitAll());
+		return http.build();
+	}
+
+	@Bean
+	UserDetailsService users(WebstackProperties properties) {
+		PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+		InMemoryUserDetailsManager users = new InMemoryUserDetailsManager();
+		if (properties.adminPasswordFile() != null && Files.exists(properties.adminPasswordFile())) {
+			users.createUser(User.withUsername("admin")
+				.password(encoder.encode(readPassword(properties)))
+				.roles("ADMIN")
+				.build());
+		}
+		else {
+			// There is no default password: without the file, nobody can sign in.
+			logger.warn("No admin password file ({}): admin sign-in is disabled", properties.adminPasswordFile());
+		}
+		return users;
+	}
+
+	private static String readPassword(WebstackProperties properties) {
+		try {
+			return Files.readString(properties.adminPasswordFile()).strip();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot read the admin password file", ex);
+		}
+	}
+
+	@Bean(name = "flashMapManager")
+	FlashMapManager flashMapManager(CookieSigner signer) {
+		AbstractFlashMapManager manager = new CookieFlashMapManager(signer);
+		manager.setFlashMapTimeout(60);
+		return manager;
+	}
+
+}
