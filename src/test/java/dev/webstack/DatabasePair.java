@@ -1,0 +1,122 @@
+package dev.webstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * A real MariaDB primary with a replica, started once per test JVM by the project's own
+ * launcher ({@code ./stack db up}) in a temporary directory, on ports of its own, and
+ * stopped ({@code ./stack db down}) when the JVM exits.
+ */
+public final class DatabasePair {
+
+	public static final int PRIMARY_PORT = 13307;
+
+	public static final int REPLICA_PORT = 13308;
+
+	private static Path stateDir;
+
+	private DatabasePair() {
+	}
+
+	/** Starts the pair if this JVM has not yet, and points the application at it. */
+	public static void register(DynamicPropertyRegistry registry) {
+		Path state = start();
+		registry.add("WEBSTACK_SECRETS_DIR", () -> state.resolve("secrets").toString());
+		registry.add("WEBSTACK_DB_PRIMARY_PORT", () -> PRIMARY_PORT);
+		registry.add("WEBSTACK_DB_REPLICA_PORT", () -> REPLICA_PORT);
+	}
+
+	public static synchronized Path start() {
+		if (stateDir != null) {
+			return stateDir;
+		}
+		try {
+			Path state = Files.createTempDirectory("webstack-test-");
+			run(state, "up");
+			Path secrets = state.resolve("secrets");
+			Files.writeString(secrets.resolve("admin-password"), UUID.randomUUID().toString());
+			Files.writeString(secrets.resolve("session-key"), UUID.randomUUID().toString());
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> run(state, "down")));
+			stateDir = state;
+			return state;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static void run(Path state, String command) {
+		Path log = Path.of("target", "database-pair.log").toAbsolutePath();
+		ProcessBuilder builder = new ProcessBuilder(List.of(Path.of("stack").toAbsolutePath().toString(), "db", command));
+		builder.environment().put("WEBSTACK_STATE_DIR", state.toString());
+		builder.environment().put("WEBSTACK_DB_PRIMARY_PORT", String.valueOf(PRIMARY_PORT));
+		builder.environment().put("WEBSTACK_DB_REPLICA_PORT", String.valueOf(REPLICA_PORT));
+		builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+		try {
+			Process process = builder.start();
+			if (!process.waitFor(180, TimeUnit.SECONDS) || process.exitValue() != 0) {
+				throw new IllegalStateException("./stack db " + command + " failed; see " + log);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public static String secret(String name) {
+		try {
+			return Files.readString(start().resolve("secrets").resolve(name)).strip();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Waits until the replica has applied everything the primary has committed so far (the
+	 * replica is asynchronous; tests that read their own writes through it wait here).
+	 */
+	public static void awaitReplica() throws SQLException {
+		String position;
+		try (Connection primary = connect(PRIMARY_PORT); Statement statement = primary.createStatement();
+				ResultSet row = statement.executeQuery("select @@gtid_binlog_pos")) {
+			row.next();
+			position = row.getString(1);
+		}
+		try (Connection replica = connect(REPLICA_PORT);
+				PreparedStatement wait = replica.prepareStatement("select master_gtid_wait(?, 10)")) {
+			wait.setString(1, position);
+			try (ResultSet row = wait.executeQuery()) {
+				row.next();
+				if (row.getInt(1) != 0) {
+					throw new IllegalStateException("The replica did not reach " + position + " within 10s");
+				}
+			}
+		}
+	}
+
+	/** A direct connection with the application's account, bypassing the application. */
+	public static Connection connect(int port) throws SQLException {
+		return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/webstack", "webstack_app",
+				secret("db-app-password"));
+	}
+
+}

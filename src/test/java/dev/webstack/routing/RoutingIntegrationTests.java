@@ -1,0 +1,144 @@
+package dev.webstack.routing;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.webstack.DatabasePair;
+import dev.webstack.DatabasePairTests;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The read/write split against the real pair: where each kind of transaction's connection
+ * comes from, as the databases themselves report it.
+ */
+class RoutingIntegrationTests extends DatabasePairTests {
+
+	private static final Server PRIMARY = new Server(1, false);
+
+	private static final Server REPLICA = new Server(2, true);
+
+	@Autowired
+	private DataSource dataSource;
+
+	@Autowired
+	@Qualifier("replicaPool")
+	private HikariDataSource replicaPool;
+
+	@Autowired
+	private PlatformTransactionManager transactions;
+
+	@Autowired
+	private MeterRegistry meters;
+
+	@Test
+	void readOnlyTransactionReadsFromTheReplica() {
+		double before = connections("replica");
+		Server server = readOnly().execute((status) -> whoAnswers());
+		assertThat(server).isEqualTo(REPLICA);
+		assertThat(connections("replica")).isEqualTo(before + 1);
+	}
+
+	@Test
+	void readWriteTransactionUsesThePrimary() {
+		Server server = readWrite().execute((status) -> whoAnswers());
+		assertThat(server).isEqualTo(PRIMARY);
+	}
+
+	@Test
+	void readOnlyCallNestedInAReadWriteTransactionStaysOnThePrimary() {
+		Server server = readWrite().execute((outer) -> {
+			jdbc().queryForObject("select 1", Integer.class);
+			return readOnly().execute((inner) -> whoAnswers());
+		});
+		assertThat(server).isEqualTo(PRIMARY);
+	}
+
+	@Test
+	void aWriteLandsOnThePrimaryAndReachesTheReplica() throws Exception {
+		String title = "routing " + UUID.randomUUID();
+		readWrite().executeWithoutResult((status) -> jdbc().update(
+				"insert into post (title, body, author, created_at) values (?, 'body', 'test', now(3))", title));
+
+		assertThat(count(DatabasePair.PRIMARY_PORT, title)).isEqualTo(1);
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (count(DatabasePair.REPLICA_PORT, title) == 0 && System.nanoTime() < deadline) {
+			Thread.sleep(50);
+		}
+		assertThat(count(DatabasePair.REPLICA_PORT, title)).as("replicated to db-2").isEqualTo(1);
+	}
+
+	@Test
+	void theReplicaRefusesAWriteThroughItsPool() throws SQLException {
+		try (Connection connection = this.replicaPool.getConnection(); Statement statement = connection.createStatement()) {
+			assertThatThrownBy(() -> statement.executeUpdate(
+					"insert into post (title, body, author, created_at) values ('nope', 'b', 'a', now(3))"))
+				.isInstanceOf(SQLException.class)
+				.hasMessageContaining("read-only")
+				.satisfies((ex) -> assertThat(((SQLException) ex).getErrorCode()).isEqualTo(1290));
+			connection.rollback();
+		}
+	}
+
+	@Test
+	void poolsAreNamedInMetrics() {
+		assertThat(this.meters.find("hikaricp.connections.max").tag("pool", "primary").gauge()).isNotNull();
+		assertThat(this.meters.find("hikaricp.connections.max").tag("pool", "replica").gauge()).isNotNull();
+	}
+
+	/** Which server answers, as it reports itself. */
+	private Server whoAnswers() {
+		return jdbc().queryForObject("select @@server_id, @@read_only",
+				(row, n) -> new Server(row.getLong(1), row.getBoolean(2)));
+	}
+
+	private record Server(long id, boolean readOnly) {
+	}
+
+	private static int count(int port, String title) throws SQLException {
+		try (Connection connection = DatabasePair.connect(port);
+				PreparedStatement query = connection.prepareStatement("select count(*) from post where title = ?")) {
+			query.setString(1, title);
+			try (ResultSet rows = query.executeQuery()) {
+				rows.next();
+				return rows.getInt(1);
+			}
+		}
+	}
+
+	private double connections(String target) {
+		return this.meters.get("webstack.datasource.connections").tag("target", target).counter().count();
+	}
+
+	private JdbcTemplate jdbc() {
+		return new JdbcTemplate(this.dataSource);
+	}
+
+	private TransactionTemplate readOnly() {
+		TransactionTemplate template = new TransactionTemplate(this.transactions);
+		template.setReadOnly(true);
+		return template;
+	}
+
+	private TransactionTemplate readWrite() {
+		return new TransactionTemplate(this.transactions);
+	}
+
+}

@@ -1,0 +1,220 @@
+package dev.webstack.site;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+
+import dev.webstack.DatabasePair;
+import dev.webstack.DatabasePairTests;
+import jakarta.servlet.http.Cookie;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.HttpStatus;
+import org.springframework.test.web.servlet.assertj.MockMvcTester;
+import org.springframework.test.web.servlet.assertj.MvcTestResult;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+
+/**
+ * The site as a person uses it, through the whole application and the real databases.
+ */
+class PostControllerIntegrationTests extends DatabasePairTests {
+
+	@Autowired
+	private MockMvcTester mvc;
+
+	@Test
+	void publishingAPostRedirectsToItWithAMessage() throws SQLException {
+		String title = "Hello " + UUID.randomUUID();
+		MvcTestResult created = this.mvc.post()
+			.uri("/posts")
+			.with(csrf())
+			.param("title", title)
+			.param("body", "First words")
+			.param("author", "Ada")
+			.exchange();
+		assertThat(created).hasStatus(HttpStatus.FOUND).hasHeader("X-App-Server", "app-test");
+		assertThat(created.getResponse().getRedirectedUrl()).matches("/posts/\\d+");
+		Cookie flash = created.getResponse().getCookie("WEBSTACK_FLASH");
+		assertThat(flash).as("the message travels in a cookie, not a session").isNotNull();
+
+		DatabasePair.awaitReplica();
+		Document page = html(this.mvc.get().uri(created.getResponse().getRedirectedUrl()).cookie(flash).exchange());
+		assertThat(page.select(".flash").text()).isEqualTo("Your post is published.");
+		assertThat(page.select("article h1").text()).isEqualTo(title);
+		assertThat(page.select("article .meta").text()).contains("Ada");
+	}
+
+	@Test
+	void invalidPostIsRefusedWithTheMessagesOnTheFormAndNothingStored() throws SQLException {
+		String author = "validator-" + UUID.randomUUID();
+		MvcTestResult result = this.mvc.post()
+			.uri("/posts")
+			.with(csrf())
+			.param("title", "   ")
+			.param("body", "x".repeat(PostForm.BODY_MAX + 1))
+			.param("author", author)
+			.exchange();
+		assertThat(result).hasStatus(HttpStatus.BAD_REQUEST);
+		Document form = html(result);
+		assertThat(form.select(".field-error").eachText()).containsExactlyInAnyOrder("Give your post a title.",
+				"Keep the post under 10000 characters.");
+		assertThat(form.select("input#author").val()).as("what was typed is kept").isEqualTo(author);
+		assertThat(postsBy(author)).as("nothing stored").isZero();
+	}
+
+	private static int postsBy(String author) throws SQLException {
+		try (Connection primary = DatabasePair.connect(DatabasePair.PRIMARY_PORT);
+				PreparedStatement query = primary.prepareStatement("select count(*) from post where author = ?")) {
+			query.setString(1, author);
+			try (ResultSet rows = query.executeQuery()) {
+				rows.next();
+				return rows.getInt(1);
+			}
+		}
+	}
+
+	@Test
+	void aFormPostedWithoutItsCsrfTokenIsRefused() {
+		assertThat(this.mvc.post().uri("/posts").param("title", "t").param("body", "b").param("author", "a"))
+			.hasStatus(HttpStatus.FORBIDDEN);
+	}
+
+	@Test
+	void everyFormCarriesACsrfToken() {
+		assertThat(html(this.mvc.get().uri("/posts/new").exchange()).select("form[method=post] input[name=_csrf]"))
+			.isNotEmpty();
+	}
+
+	@Test
+	void userWrittenTextIsRenderedEscaped() throws SQLException {
+		String id = publish("<script>alert('t')</script>" + UUID.randomUUID(), "<img src=x onerror=alert(1)>");
+		DatabasePair.awaitReplica();
+		MvcTestResult page = this.mvc.get().uri("/posts/" + id).exchange();
+		String body = text(page);
+		assertThat(body).doesNotContain("<script>alert").doesNotContain("<img src=x").contains("&lt;script&gt;");
+	}
+
+	@Test
+	void commentsAppearUnderTheirPostAndCountOnTheList() throws SQLException {
+		String title = "Commented " + UUID.randomUUID();
+		String id = publish(title, "body");
+		assertThat(this.mvc.post()
+			.uri("/posts/" + id + "/comments")
+			.with(csrf())
+			.param("body", "Nice one")
+			.param("author", "Grace")).hasStatus(HttpStatus.FOUND).hasRedirectedUrl("/posts/" + id + "#comments");
+		DatabasePair.awaitReplica();
+
+		Document page = html(this.mvc.get().uri("/posts/" + id).exchange());
+		assertThat(page.select(".comments .body").eachText()).containsExactly("Nice one");
+		assertThat(page.select("#comments").text()).isEqualTo("1 comment");
+		Document results = html(this.mvc.get().uri("/search").param("q", title).exchange());
+		assertThat(results.select(".posts li .meta").text()).contains("1 comment");
+	}
+
+	@Test
+	void anInvalidCommentIsRefusedAndAMissingPostIs404() throws SQLException {
+		String id = publish("Quiet " + UUID.randomUUID(), "body");
+		DatabasePair.awaitReplica();
+		MvcTestResult invalid = this.mvc.post()
+			.uri("/posts/" + id + "/comments")
+			.with(csrf())
+			.param("body", "")
+			.param("author", "Grace")
+			.exchange();
+		assertThat(invalid).hasStatus(HttpStatus.BAD_REQUEST);
+		assertThat(html(invalid).select(".field-error").eachText()).containsExactly("Write something in the comment.");
+
+		assertThat(this.mvc.post()
+			.uri("/posts/999999999/comments")
+			.with(csrf())
+			.param("body", "hello")
+			.param("author", "Grace")).hasStatus(HttpStatus.NOT_FOUND);
+	}
+
+	@Test
+	void aMissingPostGetsTheNotFoundPage() {
+		MvcTestResult result = this.mvc.get().uri("/posts/999999999").exchange();
+		assertThat(result).hasStatus(HttpStatus.NOT_FOUND);
+	}
+
+	@Test
+	void theListIsNewestFirstAndPaginated() throws SQLException {
+		String run = UUID.randomUUID().toString().substring(0, 8);
+		for (int i = 1; i <= PostController.PAGE_SIZE + 1; i++) {
+			publish("Page test " + run + " #" + i, "body");
+		}
+		DatabasePair.awaitReplica();
+		Document first = html(this.mvc.get().uri("/").exchange());
+		assertThat(first.select(".posts li")).hasSize(PostController.PAGE_SIZE);
+		assertThat(first.select(".posts .title").first().text()).isEqualTo("Page test " + run + " #21");
+		assertThat(first.select("a[rel=next]").attr("href")).isEqualTo("/?page=1");
+		Document second = html(this.mvc.get().uri("/?page=1").exchange());
+		assertThat(second.select(".posts .title").first().text()).isEqualTo("Page test " + run + " #1");
+		assertThat(second.select("a[rel=prev]").attr("href")).isEqualTo("/?page=0");
+	}
+
+	@Test
+	void absurdPagingIsABadRequest() {
+		assertThat(this.mvc.get().uri("/?page=-1")).hasStatus(HttpStatus.BAD_REQUEST);
+		assertThat(this.mvc.get().uri("/?page=abc")).hasStatus(HttpStatus.BAD_REQUEST);
+		assertThat(this.mvc.get().uri("/?page=99999999999")).hasStatus(HttpStatus.BAD_REQUEST);
+	}
+
+	@Test
+	void searchFindsTitlesWithAllTheWordsAndTreatsWildcardsLiterally() throws SQLException {
+		String word = "zebra" + UUID.randomUUID().toString().substring(0, 6);
+		publish("The " + word + " crossing", "body");
+		publish("A " + word + " at 100% speed", "body");
+		DatabasePair.awaitReplica();
+		assertThat(titles("/search", word + " CROSSING")).containsExactly("The " + word + " crossing");
+		assertThat(titles("/search", word + " 100%")).containsExactly("A " + word + " at 100% speed");
+		assertThat(titles("/search", word + " %")).containsExactly("A " + word + " at 100% speed");
+		assertThat(titles("/search", word + " giraffe")).isEmpty();
+		assertThat(this.mvc.get().uri("/search").param("q", "x".repeat(101))).hasStatus(HttpStatus.BAD_REQUEST);
+	}
+
+	@Test
+	void theFooterNamesTheServerAndWhereReadsWent() {
+		MvcTestResult result = this.mvc.get().uri("/").exchange();
+		assertThat(result).hasHeader("X-Read-From", "replica");
+		Document page = html(result);
+		assertThat(page.select("footer .app-server").text()).isEqualTo("app-test");
+		assertThat(page.select("footer .read-route").text()).isEqualTo("replica (read-only transaction)");
+	}
+
+	private List<String> titles(String uri, String query) {
+		return html(this.mvc.get().uri(uri).param("q", query).exchange()).select(".posts .title").eachText();
+	}
+
+	private String publish(String title, String body) {
+		MvcTestResult created = this.mvc.post()
+			.uri("/posts")
+			.with(csrf())
+			.param("title", title)
+			.param("body", body)
+			.param("author", "tester")
+			.exchange();
+		assertThat(created).hasStatus(HttpStatus.FOUND);
+		String location = created.getResponse().getRedirectedUrl();
+		return location.substring(location.lastIndexOf('/') + 1);
+	}
+
+	private static Document html(MvcTestResult result) {
+		return Jsoup.parse(text(result));
+	}
+
+	private static String text(MvcTestResult result) {
+		return new String(result.getResponse().getContentAsByteArray(), StandardCharsets.UTF_8);
+	}
+
+}
