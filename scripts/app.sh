@@ -2,16 +2,20 @@
 # The application servers: the same jar, one JVM per app server.
 
 APP_JAR=$ROOT/target/webstack.jar
+# app-N listens on APP_PORT_BASE+N and its management port on MANAGEMENT_PORT_BASE+N.
+APP_PORT_BASE=${WEBSTACK_APP_PORT_BASE:-9000}
+MANAGEMENT_PORT_BASE=${WEBSTACK_MANAGEMENT_PORT_BASE:-9100}
 
 app_index() { echo "${1#app-}"; }
-app_port() { echo $((9000 + $(app_index "$1"))); }
-app_management_port() { echo $((9100 + $(app_index "$1"))); }
+app_port() { echo $((APP_PORT_BASE + $(app_index "$1"))); }
+app_management_port() { echo $((MANAGEMENT_PORT_BASE + $(app_index "$1"))); }
 
 # Builds the jar when it is missing or older than any source file.
 app_build() {
   if [ -f "$APP_JAR" ] && [ -z "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$APP_JAR" -print -quit)" ]; then
     return 0
   fi
+  ensure_packages maven
   step "building the application jar"
   (cd "$ROOT" && ./mvnw -B -q -ntp -DskipTests package) || die "the build failed"
 }

@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * A real MariaDB primary with a replica, started once per test JVM by the project's own
@@ -50,7 +51,10 @@ public final class DatabasePair {
 			Path secrets = state.resolve("secrets");
 			Files.writeString(secrets.resolve("admin-password"), UUID.randomUUID().toString());
 			Files.writeString(secrets.resolve("session-key"), UUID.randomUUID().toString());
-			Runtime.getRuntime().addShutdownHook(new Thread(() -> run(state, "down")));
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+				run(state, "down");
+				FileSystemUtils.deleteRecursively(state.toFile());
+			}));
 			stateDir = state;
 			return state;
 		}
