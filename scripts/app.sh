@@ -2,39 +2,35 @@
 # The application servers: the same jar, one JVM per app server.
 
 APP_JAR=$ROOT/target/webstack.jar
-# app-N listens on APP_PORT_BASE+N and its management port on MANAGEMENT_PORT_BASE+N.
-APP_PORT_BASE=${WEBSTACK_APP_PORT_BASE:-9000}
-MANAGEMENT_PORT_BASE=${WEBSTACK_MANAGEMENT_PORT_BASE:-9100}
+# shellcheck disable=SC2034 # used by ./stack
+APPS=(app-1 app-2)
 
 app_index() { echo "${1#app-}"; }
-app_port() { echo $((APP_PORT_BASE + $(app_index "$1"))); }
-app_management_port() { echo $((MANAGEMENT_PORT_BASE + $(app_index "$1"))); }
+app_port() { port $((9000 + $(app_index "$1"))); }
+app_management_port() { port $((9100 + $(app_index "$1"))); }
 
 # Builds the jar when it is missing or older than any source file.
 app_build() {
   if [ -f "$APP_JAR" ] && [ -z "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$APP_JAR" -print -quit)" ]; then
     return 0
   fi
-  ensure_packages maven
   step "building the application jar"
-  (cd "$ROOT" && ./mvnw -B -q -ntp -DskipTests package) || die "the build failed"
+  (cd "$ROOT" && ./mvnw -B -q -DskipTests package) || die "the build failed"
 }
 
-app_health() {
-  curl -fsS --max-time 2 "http://127.0.0.1:$(app_management_port "$1")/actuator/health/readiness"
+app_ready() {
+  http_ok "http://127.0.0.1:$(app_management_port "$1")/actuator/health/readiness"
 }
 
-app_up() {
+# Starts an app server in the background without waiting; app_wait waits for it.
+app_start() {
   local name=$1 pid
-  ensure_packages curl
-  ensure_dirs
-  ensure_secret admin-password
-  ensure_secret session-key
   if pid=$(running_pid "$name"); then
     info "$name already running (pid $pid)"
     return 0
   fi
-  app_build
+  ensure_port_free "$name" "$(app_port "$name")"
+  ensure_port_free "$name" "$(app_management_port "$name")"
   step "starting $name on 127.0.0.1:$(app_port "$name") (management $(app_management_port "$name"))"
   WEBSTACK_INSTANCE_NAME=$name \
   SERVER_PORT=$(app_port "$name") \
@@ -42,11 +38,22 @@ app_up() {
   WEBSTACK_DB_PRIMARY_PORT=$DB_PRIMARY_PORT \
   WEBSTACK_DB_REPLICA_PORT=$DB_REPLICA_PORT \
   WEBSTACK_SECRETS_DIR=$SECRETS_DIR \
-    setsid java -Xmx256m -jar "$APP_JAR" </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
-  pid=$!
-  echo "$pid" >"$(pid_file "$name")"
-  wait_for "$name" 120 "$pid" app_health "$name"
+  WEBSTACK_LOG_DIR=$LOG_DIR \
+    setsid java -Xmx256m -XX:+UseSerialGC -jar "$APP_JAR" \
+      </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
+  echo "$!" >"$(pid_file "$name")"
+}
+
+app_wait() {
+  local name=$1 pid
+  pid=$(running_pid "$name") || die "$name is not running; see ./stack logs $name"
+  wait_for "$name" 120 "$pid" app_ready "$name"
   info "$name ready (pid $pid)"
+}
+
+app_up() {
+  app_start "$1"
+  app_wait "$1"
 }
 
 app_down() { stop_component "$1" 40; }
@@ -54,7 +61,7 @@ app_down() { stop_component "$1" 40; }
 app_status_row() {
   local name=$1 pid state
   if pid=$(running_pid "$name"); then
-    if app_health "$name" >/dev/null 2>&1; then state=UP; else state="DOWN (not ready)"; fi
+    if app_ready "$name" 2>/dev/null; then state=UP; else state="DOWN (not ready)"; fi
   else
     pid=-
     state=DOWN

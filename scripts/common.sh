@@ -5,6 +5,18 @@ STATE_DIR=${WEBSTACK_STATE_DIR:-$ROOT/.stack}
 SECRETS_DIR=$STATE_DIR/secrets
 LOG_DIR=$STATE_DIR/logs
 RUN_DIR=$STATE_DIR/run
+# Every port is its documented default plus this offset, so a second stack (the tests')
+# can run beside a developer's own.
+PORT_OFFSET=${WEBSTACK_PORT_OFFSET:-0}
+
+port() { echo $(($1 + PORT_OFFSET)); }
+
+# Answers when an HTTP(S) URL returns a 2xx; extra curl options may follow the URL.
+http_ok() {
+  local url=$1
+  shift
+  curl -fsS -o /dev/null --max-time 2 "$@" "$url"
+}
 
 step() { printf '==> %s\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
@@ -64,6 +76,8 @@ running_pid() {
 }
 
 # Stops a component by its recorded PID: SIGTERM, then SIGKILL after a grace period.
+# Each component was started with setsid, so its PID is also its process group: the
+# signal reaches its workers too (Nginx's, HAProxy's), even if the leader is already gone.
 stop_component() {
   local name=$1 grace=${2:-30} pid waited=0
   if ! pid=$(running_pid "$name"); then
@@ -71,16 +85,24 @@ stop_component() {
     return 0
   fi
   step "stopping $name (pid $pid)"
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null; do
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null || kill -0 -- "-$pid" 2>/dev/null; do
     if [ "$waited" -ge $((grace * 10)) ]; then
       info "$name did not stop in ${grace}s; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
+      kill -KILL -- "-$pid" 2>/dev/null || true
     fi
     sleep 0.1
     waited=$((waited + 1))
   done
   rm -f "$(pid_file "$name")"
+}
+
+# Fails with a clear message when something else already listens on a port we need.
+ensure_port_free() {
+  local what=$1 port=$2
+  if ss -Hltn "sport = :$port" | grep -q .; then
+    die "cannot start $what: port $port is already in use by another process (ss -ltnp 'sport = :$port')"
+  fi
 }
 
 # Polls a command until it succeeds, up to a timeout in seconds; fails with a message.
@@ -95,6 +117,9 @@ wait_for() {
     [ "$SECONDS" -lt "$deadline" ] || die "$what not ready after ${timeout}s; see its log in $LOG_DIR"
     sleep 0.2
   done
+  if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+    die "$what exited while starting; see its log in $LOG_DIR"
+  fi
 }
 
 status_header() {

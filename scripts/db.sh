@@ -2,8 +2,8 @@
 # The MariaDB primary (db-1) and replica (db-2): data directories under .stack/,
 # GTID replication, a read-only replica and three least-privilege accounts.
 
-DB_PRIMARY_PORT=${WEBSTACK_DB_PRIMARY_PORT:-3307}
-DB_REPLICA_PORT=${WEBSTACK_DB_REPLICA_PORT:-3308}
+DB_PRIMARY_PORT=$(port 3307)
+DB_REPLICA_PORT=$(port 3308)
 DB_NAME=webstack
 # The host part of the accounts: the app servers and the replica connect over loopback.
 DB_CLIENT_HOST=${WEBSTACK_DB_CLIENT_HOST:-127.0.0.1}
@@ -52,6 +52,7 @@ db_start() {
   fi
   local dir
   dir=$(db_dir "$name")
+  ensure_port_free "$name" "$(db_port "$name")"
   step "starting $name on 127.0.0.1:$(db_port "$name")"
   # Durable settings: every acknowledged commit is on disk in the redo log and the binlog.
   setsid mariadbd --no-defaults \
@@ -148,7 +149,6 @@ db_wait_caught_up() {
 }
 
 db_up() {
-  ensure_packages mariadb-server mariadb-client
   ensure_dirs
   ensure_secret db-app-password
   ensure_secret db-migrations-password

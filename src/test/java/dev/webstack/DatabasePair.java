@@ -24,9 +24,12 @@ import org.springframework.util.FileSystemUtils;
  */
 public final class DatabasePair {
 
-	public static final int PRIMARY_PORT = 13307;
+	/** Every port of this pair is its default plus this offset. */
+	static final int PORT_OFFSET = 10000;
 
-	public static final int REPLICA_PORT = 13308;
+	public static final int PRIMARY_PORT = 3307 + PORT_OFFSET;
+
+	public static final int REPLICA_PORT = 3308 + PORT_OFFSET;
 
 	private static Path stateDir;
 
@@ -67,8 +70,7 @@ public final class DatabasePair {
 		Path log = Path.of("target", "database-pair.log").toAbsolutePath();
 		ProcessBuilder builder = new ProcessBuilder(List.of(Path.of("stack").toAbsolutePath().toString(), "db", command));
 		builder.environment().put("WEBSTACK_STATE_DIR", state.toString());
-		builder.environment().put("WEBSTACK_DB_PRIMARY_PORT", String.valueOf(PRIMARY_PORT));
-		builder.environment().put("WEBSTACK_DB_REPLICA_PORT", String.valueOf(REPLICA_PORT));
+		builder.environment().put("WEBSTACK_PORT_OFFSET", String.valueOf(PORT_OFFSET));
 		builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
 		try {
 			Process process = builder.start();

@@ -1,7 +1,10 @@
 package dev.webstack;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.CookieManager;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -10,6 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -17,11 +22,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -37,27 +48,32 @@ import org.springframework.util.FileSystemUtils;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code ./stack} itself, as a person runs it: {@code up} from nothing, the site used
- * through app-1, {@code up} repairing a killed app server and a stopped replica, and
- * {@code down} leaving nothing behind. Runs on ports and a state directory of its own,
- * so it does not disturb a stack the developer has running.
+ * The whole native stack, as a person runs and uses it: {@code ./stack up} from nothing,
+ * the site through HAProxy over HTTPS, then Nginx, then app-1 and app-2, repairs by
+ * {@code up}, and {@code down} leaving nothing behind. Runs with every port shifted by
+ * {@value #OFFSET} and a state directory of its own, so it does not disturb a stack the
+ * developer has running.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StackIntegrationTests {
 
-	private static final int PRIMARY_PORT = 23307;
+	private static final int OFFSET = 20000;
 
-	private static final int REPLICA_PORT = 23308;
+	private static final int HTTP_PORT = 8080 + OFFSET;
 
-	private static final int APP_PORT = 29001;
+	private static final int HTTPS_PORT = 8443 + OFFSET;
+
+	private static final int STATS_PORT = 8404 + OFFSET;
+
+	private static final int PRIMARY_PORT = 3307 + OFFSET;
+
+	private static final int REPLICA_PORT = 3308 + OFFSET;
+
+	private static final String SITE = "https://127.0.0.1:" + HTTPS_PORT;
 
 	private static Path state;
 
-	private final HttpClient browser = HttpClient.newBuilder()
-		.cookieHandler(new CookieManager())
-		.followRedirects(HttpClient.Redirect.NEVER)
-		.connectTimeout(Duration.ofSeconds(5))
-		.build();
+	private static HttpClient browser;
 
 	@BeforeAll
 	static void createStateDirectory() throws IOException {
@@ -72,22 +88,96 @@ class StackIntegrationTests {
 
 	@Test
 	@Order(1)
-	void upStartsTheDatabasePairAndApp1AndPrintsWhereTheyAre() throws Exception {
+	void upStartsEveryComponentAndPrintsTheHttpsUrl() throws Exception {
 		String out = stack("up");
-		assertThat(out).contains("starting db-1", "starting db-2", "starting app-1")
-			.contains("http://127.0.0.1:" + APP_PORT + "/")
+		assertThat(out).contains("starting db-1", "starting db-2", "starting app-1", "starting app-2",
+				"starting web-1", "starting lb-1", "starting prometheus", "lb-1 sees app-1 and app-2 UP")
+			.contains(SITE + "/")
 			.contains(state.resolve("secrets/admin-password").toString());
 		assertThat(Files.getPosixFilePermissions(state.resolve("secrets/admin-password")).toString())
 			.isEqualTo("[OWNER_READ, OWNER_WRITE]");
-		assertThat(stack("status")).containsPattern("db-1 +primary +127.0.0.1:" + PRIMARY_PORT + " +\\d+ +UP")
-			.containsPattern("db-2 +replica +127.0.0.1:" + REPLICA_PORT + " +\\d+ +UP")
-			.containsPattern("app-1 +app +127.0.0.1:" + APP_PORT + " +\\d+ +UP");
-		assertThat(stack("up")).as("up again changes nothing").doesNotContain("starting").contains("already running");
+		String status = stack("status");
+		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {
+			assertThat(status).containsPattern("(?m)^" + component + " .* \\d+ +UP");
+		}
+		assertThat(stack("up")).as("up again starts nothing").doesNotContain("starting").contains("already running");
+		browser = httpsClient();
 	}
 
 	@Test
 	@Order(2)
-	void aPersonPostsAndCommentsAndThePostIsOnBothServers() throws Exception {
+	void requestsAlternateBetweenApp1AndApp2ThroughNginx() throws Exception {
+		List<String> servers = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			HttpResponse<String> page = get("/");
+			assertThat(page.statusCode()).isEqualTo(200);
+			assertThat(page.headers().firstValue("X-Web-Server")).hasValue("web-1");
+			servers.add(page.headers().firstValue("X-App-Server").orElseThrow());
+		}
+		assertThat(new HashSet<>(servers)).containsExactlyInAnyOrder("app-1", "app-2");
+		for (int i = 1; i < servers.size(); i++) {
+			assertThat(servers.get(i)).as("round-robin: %s", servers).isNotEqualTo(servers.get(i - 1));
+		}
+	}
+
+	@Test
+	@Order(3)
+	void httpRedirectsToHttpsAndHttpsCarriesHsts() throws Exception {
+		HttpResponse<String> plain = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + HTTP_PORT + "/posts/new?x=1")).build(),
+					HttpResponse.BodyHandlers.ofString());
+		assertThat(plain.statusCode()).isEqualTo(301);
+		assertThat(plain.headers().firstValue("Location")).hasValue(SITE + "/posts/new?x=1");
+		assertThat(get("/").headers().firstValue("Strict-Transport-Security")).hasValue("max-age=63072000");
+	}
+
+	@Test
+	@Order(4)
+	void staticAssetsComeFromNginxWithoutReachingAnApp() throws Exception {
+		String stylesheet = Jsoup.parse(get("/").body()).select("link[rel=stylesheet]").attr("href");
+		assertThat(stylesheet).as("fingerprinted by the app").matches("/css/site-[0-9a-f]{32}\\.css");
+		HttpResponse<String> css = get(stylesheet);
+		assertThat(css.statusCode()).isEqualTo(200);
+		assertThat(css.headers().firstValue("X-Web-Server")).hasValue("web-1");
+		assertThat(css.headers().firstValue("X-App-Server")).as("no app server answered").isEmpty();
+		assertThat(css.headers().firstValue("Cache-Control")).hasValue("max-age=31536000");
+		assertThat(css.body()).contains("--accent");
+	}
+
+	@Test
+	@Order(5)
+	void nothingUnderActuatorNorTheProbesAnswersThroughHaproxy() throws Exception {
+		for (String path : List.of("/actuator", "/actuator/health", "/actuator/prometheus", "/actuator/env",
+				"/readyz", "/livez", "/ACTUATOR/health")) {
+			HttpResponse<String> response = get(path);
+			assertThat(response.statusCode()).as(path).isEqualTo(404);
+			assertThat(response.body()).as(path).doesNotContain("\"status\"");
+		}
+		HttpResponse<String> stats = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + STATS_PORT + "/metrics")).build(),
+					HttpResponse.BodyHandlers.ofString());
+		assertThat(stats.statusCode()).as("HAProxy's exporter wants the admin credentials").isEqualTo(401);
+	}
+
+	@Test
+	@Order(6)
+	void theAppSeesTheClientsAddressAndHttps() throws Exception {
+		String marker = UUID.randomUUID().toString();
+		String response = rawGetFrom("127.0.0.7", "/search?q=" + marker);
+		assertThat(response).startsWith("HTTP/1.1 200");
+		String accessLogs = Files.readString(state.resolve("logs/app-1-access.log"))
+				+ Files.readString(state.resolve("logs/app-2-access.log"));
+		assertThat(accessLogs).containsPattern("(?m)^127\\.0\\.0\\.7 .*GET /search\\?q=" + marker);
+
+		HttpResponse<String> admin = get("/admin");
+		assertThat(admin.statusCode()).isEqualTo(302);
+		assertThat(admin.headers().firstValue("Location")).as("the app knows it is served over https")
+			.hasValue(SITE + "/login");
+	}
+
+	@Test
+	@Order(7)
+	void aPersonPostsAndCommentsAndThePostIsOnBothDatabases() throws Exception {
 		String title = "Stack post " + UUID.randomUUID();
 		HttpResponse<String> created = post("/posts",
 				Map.of("_csrf", token("/posts/new"), "title", title, "body", "Hello", "author", "Ada"));
@@ -102,46 +192,88 @@ class StackIntegrationTests {
 		assertThat(count(PRIMARY_PORT, "select count(*) from post where title = ?", title)).isEqualTo(1);
 		awaitReplicated("select count(*) from comment where post_id = ?", id);
 
-		Document page = Jsoup.parse(get(path).body());
-		assertThat(page.select("article h1").text()).isEqualTo(title);
-		assertThat(page.select(".comments .body").eachText()).containsExactly("Nice");
-		assertThat(page.select("footer .app-server").text()).isEqualTo("app-1");
-		assertThat(page.select("footer .read-route").text()).isEqualTo("replica (read-only transaction)");
+		Set<String> renderedBy = new HashSet<>();
+		for (int i = 0; i < 2; i++) {
+			Document page = Jsoup.parse(get(path).body());
+			assertThat(page.select("article h1").text()).isEqualTo(title);
+			assertThat(page.select(".comments .body").eachText()).containsExactly("Nice");
+			assertThat(page.select("footer .read-route").text()).isEqualTo("replica (read-only transaction)");
+			renderedBy.add(page.select("footer .app-server").text());
+		}
+		assertThat(renderedBy).containsExactlyInAnyOrder("app-1", "app-2");
 	}
 
 	@Test
-	@Order(3)
-	void upRestartsAKilledAppServerAndLeavesTheRestAlone() throws Exception {
+	@Order(8)
+	void prometheusScrapesBothAppsAndHaproxy() throws Exception {
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		String targets = "";
+		while (System.nanoTime() < deadline) {
+			targets = HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (9090 + OFFSET) + "/api/v1/targets"))
+					.build(), HttpResponse.BodyHandlers.ofString())
+				.body();
+			if (targets.split("\"health\":\"up\"", -1).length - 1 == 4) {
+				break;
+			}
+			Thread.sleep(500);
+		}
+		assertThat(targets.split("\"health\":\"up\"", -1).length - 1).as(targets).isEqualTo(4);
+		assertThat(targets).contains("\"instance_name\":\"app-1\"", "\"instance_name\":\"app-2\"",
+				"\"instance_name\":\"lb-1\"");
+	}
+
+	@Test
+	@Order(9)
+	void aConfigurationErrorIsCaughtBeforeAnythingStartsOrChanges() throws Exception {
+		String lb = pid("lb-1");
+		Path broken = state.resolve("broken-haproxy.cfg");
+		Files.writeString(broken,
+				Files.readString(Path.of("haproxy/haproxy.cfg")).replace("balance roundrobin", "balance nonsense"));
+		kill(pid("app-2"));
+
+		Result result = run(Map.of("WEBSTACK_HAPROXY_CONFIG", broken.toString()), "up");
+		assertThat(result.exitCode()).isNotZero();
+		assertThat(result.output()).contains("HAProxy configuration", "is invalid", "nothing was started")
+			.doesNotContain("starting app-2");
+		assertThat(pid("lb-1")).isEqualTo(lb);
+		assertThat(Path.of("/proc", lb)).exists();
+	}
+
+	@Test
+	@Order(10)
+	void upRestartsWhatIsMissingAndLeavesTheRestAlone() throws Exception {
 		String db1 = pid("db-1");
-		String db2 = pid("db-2");
-		kill(pid("app-1"));
-		assertThat(stack("status")).containsPattern("app-1 +app +127.0.0.1:" + APP_PORT + " +- +DOWN");
+		String app1 = pid("app-1");
+		String lb = pid("lb-1");
+		kill(pid("web-1"));
+		kill(pid("db-2"));
+		String title = "Written while the replica was down " + UUID.randomUUID();
+		assertThat(count(PRIMARY_PORT, "select count(*) from post where title = ?", title)).isZero();
+		try (Connection primary = connect(PRIMARY_PORT);
+				PreparedStatement insert = primary.prepareStatement(
+						"insert into post (title, body, author, created_at) values (?, 'b', 'a', now(3))")) {
+			insert.setString(1, title);
+			insert.executeUpdate();
+		}
 
 		String out = stack("up");
-		assertThat(out).contains("starting app-1").doesNotContain("starting db-");
-		assertThat(pid("db-1")).isEqualTo(db1);
-		assertThat(pid("db-2")).isEqualTo(db2);
+		assertThat(out).contains("starting app-2", "starting web-1", "starting db-2")
+			.doesNotContain("starting db-1")
+			.doesNotContain("starting app-1")
+			.doesNotContain("starting lb-1");
+		assertThat(List.of(pid("db-1"), pid("app-1"), pid("lb-1"))).containsExactly(db1, app1, lb);
+		awaitReplicated("select count(*) from post where title = ?", title);
 		assertThat(get("/").statusCode()).isEqualTo(200);
 	}
 
 	@Test
-	@Order(4)
-	void upRestartsAStoppedReplicaWhoseReplicationResumes() throws Exception {
-		kill(pid("db-2"));
-		String title = "Written while the replica was down " + UUID.randomUUID();
-		HttpResponse<String> created = post("/posts",
-				Map.of("_csrf", token("/posts/new"), "title", title, "body", "b", "author", "Ada"));
-		assertThat(created.statusCode()).isEqualTo(302);
-
-		String out = stack("up");
-		assertThat(out).contains("starting db-2").doesNotContain("starting db-1").doesNotContain("starting app-1");
-		awaitReplicated("select count(*) from post where title = ?", title);
-	}
-
-	@Test
-	@Order(5)
+	@Order(11)
 	void downStopsEverythingItStarted() throws Exception {
-		List<String> pids = List.of(pid("db-1"), pid("db-2"), pid("app-1"));
+		List<String> pids = new ArrayList<>();
+		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {
+			pids.add(pid(component));
+		}
 		stack("down");
 		for (String pid : pids) {
 			assertThat(Path.of("/proc", pid)).as("process " + pid + " is gone").doesNotExist();
@@ -149,21 +281,56 @@ class StackIntegrationTests {
 		assertThat(stack("status")).doesNotContain(" UP");
 	}
 
-	private String token(String path) throws Exception {
+	private static HttpClient httpsClient() throws Exception {
+		KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+		trusted.load(null, null);
+		try (InputStream certificate = Files.newInputStream(state.resolve("tls/lb-1.crt"))) {
+			trusted.setCertificateEntry("lb-1",
+					CertificateFactory.getInstance("X.509").generateCertificate(certificate));
+		}
+		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		trust.init(trusted);
+		SSLContext tls = SSLContext.getInstance("TLS");
+		tls.init(null, trust.getTrustManagers(), null);
+		return HttpClient.newBuilder()
+			.sslContext(tls)
+			.cookieHandler(new CookieManager())
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.connectTimeout(Duration.ofSeconds(5))
+			.build();
+	}
+
+	/** A GET over a TLS connection made from a loopback address of our choosing. */
+	private static String rawGetFrom(String localAddress, String path) throws Exception {
+		try (SSLSocket socket = (SSLSocket) httpsContext().getSocketFactory()
+			.createSocket(InetAddress.getByName("127.0.0.1"), HTTPS_PORT, InetAddress.getByName(localAddress), 0)) {
+			OutputStream out = socket.getOutputStream();
+			out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + HTTPS_PORT + "\r\nConnection: close\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		}
+	}
+
+	private static SSLContext httpsContext() throws Exception {
+		return browser.sslContext();
+	}
+
+	private static String token(String path) throws Exception {
 		return Jsoup.parse(get(path).body()).select("input[name=_csrf]").first().val();
 	}
 
-	private HttpResponse<String> get(String path) throws Exception {
-		return this.browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP_PORT + path)).build(),
+	private static HttpResponse<String> get(String path) throws Exception {
+		return browser.send(HttpRequest.newBuilder(URI.create(SITE + path)).header("Accept", "text/html").build(),
 				HttpResponse.BodyHandlers.ofString());
 	}
 
-	private HttpResponse<String> post(String path, Map<String, String> fields) throws Exception {
+	private static HttpResponse<String> post(String path, Map<String, String> fields) throws Exception {
 		String form = fields.entrySet()
 			.stream()
 			.map((e) -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
 			.collect(Collectors.joining("&"));
-		return this.browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + APP_PORT + path))
+		return browser.send(HttpRequest.newBuilder(URI.create(SITE + path))
 			.header("Content-Type", "application/x-www-form-urlencoded")
 			.POST(HttpRequest.BodyPublishers.ofString(form))
 			.build(), HttpResponse.BodyHandlers.ofString());
@@ -177,10 +344,13 @@ class StackIntegrationTests {
 		assertThat(count(REPLICA_PORT, query, value)).as("on the replica: " + query).isEqualTo(1);
 	}
 
-	private static int count(int port, String query, String value) throws SQLException, IOException {
+	private static Connection connect(int port) throws SQLException, IOException {
 		String password = Files.readString(state.resolve("secrets/db-app-password")).strip();
-		try (Connection connection = DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/webstack",
-				"webstack_app", password); PreparedStatement statement = connection.prepareStatement(query)) {
+		return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/webstack", "webstack_app", password);
+	}
+
+	private static int count(int port, String query, String value) throws SQLException, IOException {
+		try (Connection connection = connect(port); PreparedStatement statement = connection.prepareStatement(query)) {
 			statement.setString(1, value);
 			try (ResultSet rows = statement.executeQuery()) {
 				rows.next();
@@ -193,28 +363,40 @@ class StackIntegrationTests {
 		return Files.readString(state.resolve("run/" + component + ".pid")).strip();
 	}
 
-	/** Kills a process this test's stack started, by its recorded PID, and waits for it to go. */
+	/**
+	 * Kills (SIGKILL) a process this test's stack started, by its recorded PID, with its
+	 * children (Nginx's and HAProxy's workers), as a crash of that component would.
+	 */
 	private static void kill(String pid) throws Exception {
 		ProcessHandle process = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
-		process.destroyForcibly();
-		process.onExit().get(30, TimeUnit.SECONDS);
+		List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+		all.add(process);
+		all.forEach(ProcessHandle::destroyForcibly);
+		for (ProcessHandle each : all) {
+			each.onExit().get(30, TimeUnit.SECONDS);
+		}
 	}
 
 	private static String stack(String... args) throws Exception {
+		Result result = run(Map.of(), args);
+		assertThat(result.exitCode()).as("./stack " + String.join(" ", args) + " said:\n" + result.output()).isZero();
+		return result.output();
+	}
+
+	private static Result run(Map<String, String> extraEnv, String... args) throws Exception {
 		List<String> command = new ArrayList<>(List.of(Path.of("stack").toAbsolutePath().toString()));
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-		Map<String, String> env = builder.environment();
-		env.put("WEBSTACK_STATE_DIR", state.toString());
-		env.put("WEBSTACK_DB_PRIMARY_PORT", String.valueOf(PRIMARY_PORT));
-		env.put("WEBSTACK_DB_REPLICA_PORT", String.valueOf(REPLICA_PORT));
-		env.put("WEBSTACK_APP_PORT_BASE", String.valueOf(APP_PORT - 1));
-		env.put("WEBSTACK_MANAGEMENT_PORT_BASE", "29100");
+		builder.environment().put("WEBSTACK_STATE_DIR", state.toString());
+		builder.environment().put("WEBSTACK_PORT_OFFSET", String.valueOf(OFFSET));
+		builder.environment().putAll(extraEnv);
 		Process process = builder.start();
 		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertThat(process.waitFor(300, TimeUnit.SECONDS)).isTrue();
-		assertThat(process.exitValue()).as("./stack " + String.join(" ", args) + " said:\n" + out).isZero();
-		return out;
+		return new Result(process.exitValue(), out);
+	}
+
+	private record Result(int exitCode, String output) {
 	}
 
 }

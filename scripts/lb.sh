@@ -1,0 +1,118 @@
+# shellcheck shell=bash
+# lb-1: HAProxy, with TLS, round-robin over web-1's two listeners, stats and exporter.
+
+LB_HTTP_PORT=$(port 8080)
+LB_HTTPS_PORT=$(port 8443)
+LB_STATS_PORT=$(port 8404)
+TLS_DIR=$STATE_DIR/tls
+# A certificate of your own: a PEM file holding the certificate chain and the private key.
+LB_CERT_FILE=${WEBSTACK_TLS_PEM:-$TLS_DIR/lb-1.pem}
+LB_CONFIG=${WEBSTACK_HAPROXY_CONFIG:-$ROOT/haproxy/haproxy.cfg}
+
+# Generates a self-signed certificate for 127.0.0.1 and localhost, unless one is given.
+lb_ensure_certificate() {
+  [ -n "${WEBSTACK_TLS_PEM:-}" ] && return 0
+  [ -s "$LB_CERT_FILE" ] && return 0
+  step "generating a self-signed TLS certificate for 127.0.0.1 and localhost"
+  mkdir -p "$TLS_DIR"
+  (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
+    -subj "/CN=localhost/O=Webstack" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -addext "extendedKeyUsage=serverAuth" \
+    -keyout "$TLS_DIR/lb-1.key" -out "$TLS_DIR/lb-1.crt" 2>/dev/null)
+  cat "$TLS_DIR/lb-1.crt" "$TLS_DIR/lb-1.key" >"$LB_CERT_FILE"
+  chmod 600 "$LB_CERT_FILE" "$TLS_DIR/lb-1.key"
+}
+
+# HAProxy checks passwords against a crypt(3) hash; derived from the admin password.
+lb_ensure_stats_hash() {
+  local hash=$SECRETS_DIR/admin-password.sha512crypt
+  if [ ! -s "$hash" ] || [ "$SECRETS_DIR/admin-password" -nt "$hash" ]; then
+    (umask 077 && openssl passwd -6 -stdin <"$SECRETS_DIR/admin-password" >"$hash")
+  fi
+}
+
+lb_env() {
+  export LB_HTTP_BIND=127.0.0.1:$LB_HTTP_PORT
+  export LB_HTTPS_BIND=127.0.0.1:$LB_HTTPS_PORT
+  export LB_HTTPS_PORT
+  export LB_STATS_BIND=127.0.0.1:$LB_STATS_PORT
+  export LB_CERT=$LB_CERT_FILE
+  export LB_RUNTIME_SOCKET=$RUN_DIR/haproxy.sock
+  export LB_STATS_USER=admin
+  LB_STATS_PASSWORD_HASH=$(cat "$SECRETS_DIR/admin-password.sha512crypt")
+  export LB_STATS_PASSWORD_HASH
+  WEB_APP1_ADDR=127.0.0.1:$(web_listener_port app-1)
+  WEB_APP2_ADDR=127.0.0.1:$(web_listener_port app-2)
+  export WEB_APP1_ADDR WEB_APP2_ADDR
+}
+
+lb_render() {
+  lb_ensure_certificate
+  lb_ensure_stats_hash
+}
+
+lb_validate() {
+  local out
+  out=$(lb_env && haproxy -c -q -f "$LB_CONFIG" 2>&1) \
+    || die "the HAProxy configuration $LB_CONFIG is invalid (nothing was started or changed):
+$out"
+}
+
+lb_stats() {
+  curl -fsS --max-time 2 -u "admin:$(secret admin-password)" "http://127.0.0.1:$LB_STATS_PORT/;csv"
+}
+
+lb_ready() { lb_stats >/dev/null && curl -sk -o /dev/null --max-time 2 "https://127.0.0.1:$LB_HTTPS_PORT/"; }
+
+lb_up() {
+  local pid
+  if pid=$(running_pid lb-1); then
+    info "lb-1 already running (pid $pid)"
+    return 0
+  fi
+  ensure_port_free lb-1 "$LB_HTTP_PORT"
+  ensure_port_free lb-1 "$LB_HTTPS_PORT"
+  ensure_port_free lb-1 "$LB_STATS_PORT"
+  step "starting lb-1 (HAProxy) on https://127.0.0.1:$LB_HTTPS_PORT (stats 127.0.0.1:$LB_STATS_PORT)"
+  # Master-worker mode in the foreground: the recorded PID is the master's, which a
+  # SIGUSR2 reloads and a SIGTERM stops along with its workers.
+  (lb_env && exec setsid haproxy -W -db -f "$LB_CONFIG") </dev/null >>"$LOG_DIR/lb-1.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$(pid_file lb-1)"
+  wait_for lb-1 30 "$pid" lb_ready
+  info "lb-1 ready (pid $pid)"
+}
+
+# The state HAProxy's health checks give a backend server (UP, DOWN, MAINT, ...).
+lb_server_state() {
+  lb_stats 2>/dev/null | awk -F, -v server="$1" '
+    NR == 1 { for (i = 1; i <= NF; i++) if ($i == "status") col = i; next }
+    $1 == "app_servers" && $2 == server { print $col }'
+}
+
+lb_servers_up() {
+  [ "$(lb_server_state app-1)" = UP ] && [ "$(lb_server_state app-2)" = UP ]
+}
+
+lb_wait_servers_up() {
+  wait_for "HAProxy's health checks of app-1 and app-2" 30 "" lb_servers_up
+  info "lb-1 sees app-1 and app-2 UP"
+}
+
+lb_down() { stop_component lb-1 30; }
+
+lb_status_row() {
+  local pid state
+  if pid=$(running_pid lb-1); then
+    if lb_ready 2>/dev/null; then
+      state="UP (app-1 $(lb_server_state app-1), app-2 $(lb_server_state app-2))"
+    else
+      state="DOWN (not answering)"
+    fi
+  else
+    pid=-
+    state=DOWN
+  fi
+  status_row lb-1 "load bal." "127.0.0.1:$LB_HTTPS_PORT" "$pid" "$state"
+}

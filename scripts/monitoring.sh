@@ -1,0 +1,67 @@
+# shellcheck shell=bash
+# Prometheus: scrapes both app servers' management ports and HAProxy's exporter.
+
+PROMETHEUS_PORT=$(port 9090)
+PROMETHEUS_DIR=$STATE_DIR/prometheus
+
+# The config is the project's; the targets are this deployment's addresses.
+prometheus_render() {
+  mkdir -p "$PROMETHEUS_DIR/targets" "$PROMETHEUS_DIR/data"
+  cp "$ROOT/prometheus/prometheus.yml" "$PROMETHEUS_DIR/prometheus.yml"
+  ln -sfn "$SECRETS_DIR" "$PROMETHEUS_DIR/secrets"
+  cat >"$PROMETHEUS_DIR/targets/apps.yml" <<TARGETS
+- targets: ['127.0.0.1:$(app_management_port app-1)']
+  labels: {instance_name: app-1}
+- targets: ['127.0.0.1:$(app_management_port app-2)']
+  labels: {instance_name: app-2}
+TARGETS
+  cat >"$PROMETHEUS_DIR/targets/haproxy.yml" <<TARGETS
+- targets: ['127.0.0.1:$LB_STATS_PORT']
+  labels: {instance_name: lb-1}
+TARGETS
+  cat >"$PROMETHEUS_DIR/targets/prometheus.yml" <<TARGETS
+- targets: ['127.0.0.1:$PROMETHEUS_PORT']
+  labels: {instance_name: prometheus}
+TARGETS
+}
+
+prometheus_validate() {
+  local out
+  out=$(promtool check config "$PROMETHEUS_DIR/prometheus.yml" 2>&1) \
+    || die "the Prometheus configuration is invalid (nothing was started or changed):
+$out"
+}
+
+prometheus_ready() { http_ok "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"; }
+
+prometheus_up() {
+  local pid
+  if pid=$(running_pid prometheus); then
+    info "prometheus already running (pid $pid)"
+    return 0
+  fi
+  ensure_port_free prometheus "$PROMETHEUS_PORT"
+  step "starting prometheus on 127.0.0.1:$PROMETHEUS_PORT"
+  setsid prometheus --config.file="$PROMETHEUS_DIR/prometheus.yml" \
+    --storage.tsdb.path="$PROMETHEUS_DIR/data" \
+    --storage.tsdb.retention.time=2d \
+    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
+    </dev/null >>"$LOG_DIR/prometheus.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$(pid_file prometheus)"
+  wait_for prometheus 60 "$pid" prometheus_ready
+  info "prometheus ready (pid $pid)"
+}
+
+prometheus_down() { stop_component prometheus 30; }
+
+prometheus_status_row() {
+  local pid state
+  if pid=$(running_pid prometheus); then
+    if prometheus_ready 2>/dev/null; then state=UP; else state="DOWN (not ready)"; fi
+  else
+    pid=-
+    state=DOWN
+  fi
+  status_row prometheus monitoring "127.0.0.1:$PROMETHEUS_PORT" "$pid" "$state"
+}
