@@ -28,7 +28,12 @@ public final class AppServer implements AutoCloseable {
 				"--WEBSTACK_DB_PRIMARY_PORT=" + DatabasePair.PRIMARY_PORT,
 				"--WEBSTACK_DB_REPLICA_PORT=" + DatabasePair.REPLICA_PORT));
 		args.addAll(List.of(extra));
-		return new AppServer(new SpringApplicationBuilder(WebstackApplication.class).run(args.toArray(String[]::new)));
+		return run(args.toArray(String[]::new));
+	}
+
+	/** Starts a server with exactly these {@code --property=value} arguments. */
+	public static AppServer run(String... args) {
+		return new AppServer(new SpringApplicationBuilder(WebstackApplication.class).run(args));
 	}
 
 	public String url(String path) {
@@ -37,6 +42,10 @@ public final class AppServer implements AutoCloseable {
 
 	public String managementUrl(String path) {
 		return "http://127.0.0.1:" + this.context.getEnvironment().getProperty("local.management.port") + path;
+	}
+
+	public <T> T bean(Class<T> type) {
+		return this.context.getBean(type);
 	}
 
 	public boolean isRunning() {

@@ -1,0 +1,137 @@
+package dev.webstack;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+import org.springframework.util.FileSystemUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The configuration files of HAProxy, Prometheus and Docker Compose, checked by the tools
+ * themselves with the values each way of running gives them ({@code ./stack up} checks the
+ * native rendering of all three, Nginx included, before it starts anything).
+ */
+class InfrastructureConfigTests {
+
+	@TempDir
+	private Path work;
+
+	@Test
+	void haproxyConfigIsValidNativelyAndInDocker() throws Exception {
+		Path pem = certificate();
+		Map<String, String> common = Map.of("LB_CERT", pem.toString(), "LB_RUNTIME_SOCKET",
+				this.work.resolve("haproxy.sock").toString(), "LB_STATS_USER", "admin", "LB_STATS_PASSWORD_HASH",
+				run(Map.of(), "openssl", "passwd", "-6", "secret").output().strip());
+		Map<String, String> nativeEnv = new java.util.HashMap<>(common);
+		nativeEnv.putAll(Map.of("LB_HTTP_BIND", "127.0.0.1:8080", "LB_HTTPS_BIND", "127.0.0.1:8443", "LB_HTTPS_PORT",
+				"8443", "LB_STATS_BIND", "127.0.0.1:8404", "WEB_APP1_ADDR", "127.0.0.1:8081", "WEB_APP2_ADDR",
+				"127.0.0.1:8082"));
+		Map<String, String> dockerEnv = new java.util.HashMap<>(common);
+		dockerEnv.putAll(Map.of("LB_HTTP_BIND", ":80", "LB_HTTPS_BIND", ":443", "LB_HTTPS_PORT", "443",
+				"LB_STATS_BIND", ":8404", "WEB_APP1_ADDR", "web-1:8081", "WEB_APP2_ADDR", "web-1:8082"));
+		for (Map<String, String> env : List.of(nativeEnv, dockerEnv)) {
+			Result check = run(env, "haproxy", "-c", "-f", "haproxy/haproxy.cfg");
+			assertThat(check.exitCode()).as(check.output()).isZero();
+		}
+		Result broken = run(Map.of(), "haproxy", "-c", "-f", "haproxy/haproxy.cfg");
+		assertThat(broken.exitCode()).as("without its environment the config must not pass").isNotZero();
+	}
+
+	@Test
+	void prometheusConfigIsValidWithDockersTargets() throws Exception {
+		Path dir = this.work.resolve("prometheus");
+		Files.createDirectories(dir.resolve("secrets"));
+		Files.copy(Path.of("prometheus/prometheus.yml"), dir.resolve("prometheus.yml"));
+		FileSystemUtils.copyRecursively(Path.of("docker/prometheus/targets"), dir.resolve("targets"));
+		Files.writeString(dir.resolve("secrets/admin-password"), "secret");
+		Result check = run(Map.of(), "promtool", "check", "config", dir.resolve("prometheus.yml").toString());
+		assertThat(check.exitCode()).as(check.output()).isZero();
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void composeFileParsesAndKeepsTheLoadBalancerAwayFromTheDatabases() throws Exception {
+		for (String dir : List.of("docker", "haproxy", "nginx", "prometheus")) {
+			FileSystemUtils.copyRecursively(Path.of(dir), this.work.resolve(dir));
+		}
+		FileSystemUtils.deleteRecursively(this.work.resolve("docker/secrets"));
+		Result secrets = run(Map.of(), this.work.resolve("docker/secrets.sh").toString());
+		assertThat(secrets.exitCode()).as(secrets.output()).isZero();
+		assertThat(Files.getPosixFilePermissions(this.work.resolve("docker/secrets")).toString())
+			.isEqualTo("[OWNER_READ, OWNER_WRITE, OWNER_EXECUTE]");
+
+		Result config = run(Map.of(), "docker-compose", "-f", this.work.resolve("docker/compose.yaml").toString(),
+				"config");
+		assertThat(config.exitCode()).as(config.output()).isZero();
+		Map<String, Object> compose = new Yaml().load(config.output());
+		Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+		assertThat(services.keySet()).containsExactlyInAnyOrder("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2",
+				"prometheus");
+		assertThat(services.entrySet().stream().filter((s) -> s.getValue().containsKey("ports")).map(Map.Entry::getKey))
+			.as("only HAProxy publishes ports")
+			.containsExactly("lb-1");
+		Set<String> lbNetworks = ((Map<String, Object>) services.get("lb-1").get("networks")).keySet();
+		for (String db : List.of("db-1", "db-2")) {
+			assertThat(((Map<String, Object>) services.get(db).get("networks")).keySet())
+				.as(db + " shares no network with lb-1")
+				.doesNotContainAnyElementsOf(lbNetworks);
+		}
+		services.forEach((name, service) -> {
+			Map<String, Map<String, Object>> dependsOn = (Map<String, Map<String, Object>>) service
+				.getOrDefault("depends_on", Map.of());
+			dependsOn.values()
+				.forEach((d) -> assertThat(d.get("condition")).as(name).isEqualTo("service_healthy"));
+			if (!"prometheus".equals(name)) {
+				assertThat(service).as(name + " has a healthcheck or is the edge").satisfiesAnyOf(
+						(s) -> assertThat(s).containsKey("healthcheck"), (s) -> assertThat(name).isEqualTo("lb-1"));
+			}
+		});
+	}
+
+	private Path certificate() throws Exception {
+		Path key = this.work.resolve("lb.key");
+		Path crt = this.work.resolve("lb.crt");
+		Result made = run(Map.of(), "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+				"ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout",
+				key.toString(), "-out", crt.toString());
+		assertThat(made.exitCode()).as(made.output()).isZero();
+		Path pem = this.work.resolve("lb.pem");
+		Files.write(pem, Stream.of(crt, key).flatMap(InfrastructureConfigTests::lines).toList());
+		return pem;
+	}
+
+	private static Stream<String> lines(Path file) {
+		try {
+			return Files.readAllLines(file).stream();
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
+	private static Result run(Map<String, String> env, String... command) throws Exception {
+		ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true);
+		builder.environment().putAll(env);
+		Process process = builder.start();
+		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		return new Result(process.exitValue(), out);
+	}
+
+	private record Result(int exitCode, String output) {
+	}
+
+}
