@@ -2,6 +2,10 @@
 # The application servers: the same jar, one JVM per app server.
 
 APP_JAR=$ROOT/target/webstack.jar
+# The app servers run a copy, so that a rebuild of target/ never pulls the jar from
+# under a running JVM; a new copy is renamed into place, and a JVM still running the old
+# one keeps reading the old file.
+APP_INSTALLED_JAR=$STATE_DIR/app/webstack.jar
 # shellcheck disable=SC2034 # used by ./stack
 APPS=(app-1 app-2)
 
@@ -16,6 +20,15 @@ app_build() {
   fi
   step "building the application jar"
   (cd "$ROOT" && ./mvnw -B -q -DskipTests package) || die "the build failed"
+}
+
+app_install() {
+  if [ -f "$APP_INSTALLED_JAR" ] && cmp -s "$APP_JAR" "$APP_INSTALLED_JAR"; then
+    return 0
+  fi
+  mkdir -p "$(dirname "$APP_INSTALLED_JAR")"
+  cp "$APP_JAR" "$APP_INSTALLED_JAR.new"
+  mv -f "$APP_INSTALLED_JAR.new" "$APP_INSTALLED_JAR"
 }
 
 app_ready() {
@@ -39,7 +52,7 @@ app_start() {
   WEBSTACK_DB_REPLICA_PORT=$DB_REPLICA_PORT \
   WEBSTACK_SECRETS_DIR=$SECRETS_DIR \
   WEBSTACK_LOG_DIR=$LOG_DIR \
-    setsid java -Xmx256m -XX:+UseSerialGC -jar "$APP_JAR" \
+    setsid java -Xmx256m -XX:+UseSerialGC -jar "$APP_INSTALLED_JAR" \
       </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
   echo "$!" >"$(pid_file "$name")"
 }

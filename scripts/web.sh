@@ -32,12 +32,12 @@ web_render() {
 
 # The static files Nginx serves are the ones in the jar, taken out whenever it changes.
 web_extract_docroot() {
-  if [ -d "$WEB_DOCROOT" ] && [ "$WEB_DOCROOT" -nt "$APP_JAR" ]; then
+  if [ -d "$WEB_DOCROOT" ] && [ "$WEB_DOCROOT" -nt "$APP_INSTALLED_JAR" ]; then
     return 0
   fi
   local tmp
   tmp=$(mktemp -d)
-  (cd "$tmp" && jar xf "$APP_JAR" BOOT-INF/classes/static)
+  (cd "$tmp" && jar xf "$APP_INSTALLED_JAR" BOOT-INF/classes/static)
   rm -rf "$WEB_DOCROOT"
   mv "$tmp/BOOT-INF/classes/static" "$WEB_DOCROOT"
   rm -rf "$tmp"

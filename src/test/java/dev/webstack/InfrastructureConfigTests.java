@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,8 +71,8 @@ class InfrastructureConfigTests {
 		FileSystemUtils.deleteRecursively(this.work.resolve("docker/secrets"));
 		Result secrets = run(Map.of(), this.work.resolve("docker/secrets.sh").toString());
 		assertThat(secrets.exitCode()).as(secrets.output()).isZero();
-		assertThat(Files.getPosixFilePermissions(this.work.resolve("docker/secrets")).toString())
-			.isEqualTo("[OWNER_READ, OWNER_WRITE, OWNER_EXECUTE]");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(this.work.resolve("docker/secrets"))))
+			.isEqualTo("rwx------");
 
 		Result config = run(Map.of(), "docker-compose", "-f", this.work.resolve("docker/compose.yaml").toString(),
 				"config");

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.sql.Connection;
@@ -22,12 +23,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLContext;
@@ -94,8 +97,8 @@ class StackIntegrationTests {
 				"starting web-1", "starting lb-1", "starting prometheus", "lb-1 sees app-1 and app-2 UP")
 			.contains(SITE + "/")
 			.contains(state.resolve("secrets/admin-password").toString());
-		assertThat(Files.getPosixFilePermissions(state.resolve("secrets/admin-password")).toString())
-			.isEqualTo("[OWNER_READ, OWNER_WRITE]");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("secrets/admin-password"))))
+			.isEqualTo("rw-------");
 		String status = stack("status");
 		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {
 			assertThat(status).containsPattern("(?m)^" + component + " .* \\d+ +UP");
@@ -165,9 +168,13 @@ class StackIntegrationTests {
 		String marker = UUID.randomUUID().toString();
 		String response = rawGetFrom("127.0.0.7", "/search?q=" + marker);
 		assertThat(response).startsWith("HTTP/1.1 200");
-		String accessLogs = Files.readString(state.resolve("logs/app-1-access.log"))
-				+ Files.readString(state.resolve("logs/app-2-access.log"));
-		assertThat(accessLogs).containsPattern("(?m)^127\\.0\\.0\\.7 .*GET /search\\?q=" + marker);
+		// The access log line is written once the response has gone out.
+		Pattern line = Pattern.compile("(?m)^127\\.0\\.0\\.7 .*GET /search\\?q=" + marker);
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (!line.matcher(accessLogs()).find() && System.nanoTime() < deadline) {
+			Thread.sleep(100);
+		}
+		assertThat(accessLogs()).containsPattern(line);
 
 		HttpResponse<String> admin = get("/admin");
 		assertThat(admin.statusCode()).isEqualTo(302);
@@ -225,12 +232,69 @@ class StackIntegrationTests {
 
 	@Test
 	@Order(9)
+	void oversizedBodiesAndWriteFloodsAreRefusedByNginx() throws Exception {
+		HttpResponse<String> huge = browser.send(HttpRequest.newBuilder(URI.create(SITE + "/posts"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString("body=" + "x".repeat(2 * 1024 * 1024)))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(huge.statusCode()).isEqualTo(413);
+		assertThat(huge.headers().firstValue("X-Web-Server")).hasValue("web-1");
+
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 40; i++) {
+			statuses.add(post("/posts", Map.of("title", "flood")).statusCode());
+		}
+		assertThat(statuses).as("without a CSRF token each write is refused; past the burst, by the rate limit")
+			.contains(403, 429)
+			.allMatch((status) -> status == 403 || status == 429);
+		Thread.sleep(3000);
+	}
+
+	@Test
+	@Order(10)
+	void aDeadAppServerLeavesRotationWithinThreeSecondsWithoutFailingReads() throws Exception {
+		kill(pid("app-2"));
+		long killed = System.nanoTime();
+		List<Integer> statuses = new ArrayList<>();
+		while (!"DOWN".equals(serverState("app-2"))) {
+			assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(Duration.ofSeconds(3));
+			statuses.add(get("/").statusCode());
+		}
+		for (int i = 0; i < 10; i++) {
+			HttpResponse<String> page = get("/");
+			statuses.add(page.statusCode());
+			assertThat(page.headers().firstValue("X-App-Server")).hasValue("app-1");
+		}
+		assertThat(statuses).as("reads retried on app-1 while app-2 was being detected").containsOnly(200);
+	}
+
+	/** What HAProxy's health checks say of a backend server, from its stats CSV. */
+	private static String serverState(String server) throws Exception {
+		String password = Files.readString(state.resolve("secrets/admin-password")).strip();
+		String csv = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + STATS_PORT + "/;csv"))
+				.header("Authorization", "Basic " + Base64.getEncoder()
+					.encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))
+				.build(), HttpResponse.BodyHandlers.ofString())
+			.body();
+		String[] lines = csv.split("\n");
+		List<String> header = List.of(lines[0].replace("# ", "").split(","));
+		for (String line : lines) {
+			String[] fields = line.split(",", -1);
+			if (fields.length > 1 && "app_servers".equals(fields[0]) && server.equals(fields[1])) {
+				return fields[header.indexOf("status")];
+			}
+		}
+		throw new IllegalStateException("no server " + server + " in HAProxy's stats");
+	}
+
+	@Test
+	@Order(11)
 	void aConfigurationErrorIsCaughtBeforeAnythingStartsOrChanges() throws Exception {
 		String lb = pid("lb-1");
 		Path broken = state.resolve("broken-haproxy.cfg");
 		Files.writeString(broken,
 				Files.readString(Path.of("haproxy/haproxy.cfg")).replace("balance roundrobin", "balance nonsense"));
-		kill(pid("app-2"));
 
 		Result result = run(Map.of("WEBSTACK_HAPROXY_CONFIG", broken.toString()), "up");
 		assertThat(result.exitCode()).isNotZero();
@@ -241,7 +305,7 @@ class StackIntegrationTests {
 	}
 
 	@Test
-	@Order(10)
+	@Order(12)
 	void upRestartsWhatIsMissingAndLeavesTheRestAlone() throws Exception {
 		String db1 = pid("db-1");
 		String app1 = pid("app-1");
@@ -265,10 +329,15 @@ class StackIntegrationTests {
 		assertThat(List.of(pid("db-1"), pid("app-1"), pid("lb-1"))).containsExactly(db1, app1, lb);
 		awaitReplicated("select count(*) from post where title = ?", title);
 		assertThat(get("/").statusCode()).isEqualTo(200);
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (!"UP".equals(serverState("app-2")) && System.nanoTime() < deadline) {
+			Thread.sleep(200);
+		}
+		assertThat(serverState("app-2")).as("back in rotation by itself").isEqualTo("UP");
 	}
 
 	@Test
-	@Order(11)
+	@Order(13)
 	void downStopsEverythingItStarted() throws Exception {
 		List<String> pids = new ArrayList<>();
 		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {
@@ -298,6 +367,11 @@ class StackIntegrationTests {
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.connectTimeout(Duration.ofSeconds(5))
 			.build();
+	}
+
+	private static String accessLogs() throws IOException {
+		return Files.readString(state.resolve("logs/app-1-access.log"))
+				+ Files.readString(state.resolve("logs/app-2-access.log"));
 	}
 
 	/** A GET over a TLS connection made from a loopback address of our choosing. */
@@ -369,11 +443,13 @@ class StackIntegrationTests {
 	 */
 	private static void kill(String pid) throws Exception {
 		ProcessHandle process = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
-		List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
-		all.add(process);
-		all.forEach(ProcessHandle::destroyForcibly);
-		for (ProcessHandle each : all) {
-			each.onExit().get(30, TimeUnit.SECONDS);
+		List<ProcessHandle> children = process.descendants().toList();
+		// The parent first, so that it cannot replace a child killed before it.
+		process.destroyForcibly();
+		process.onExit().get(30, TimeUnit.SECONDS);
+		children.forEach(ProcessHandle::destroyForcibly);
+		for (ProcessHandle child : children) {
+			child.onExit().get(30, TimeUnit.SECONDS);
 		}
 	}
 
