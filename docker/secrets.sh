@@ -8,7 +8,7 @@ dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/secrets
 umask 077
 mkdir -p "$dir"
 
-for name in admin-password session-key db-root-password db-app-password db-migrations-password db-replication-password; do
+for name in admin-password session-key db-root-password db-app-password db-migrations-password db-replication-password db-monitor-password; do
   if [ ! -s "$dir/$name" ]; then
     (set +o pipefail; LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 >"$dir/$name")
   fi

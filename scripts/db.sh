@@ -10,6 +10,7 @@ DB_CLIENT_HOST=${WEBSTACK_DB_CLIENT_HOST:-127.0.0.1}
 DB_APP_USER=webstack_app
 DB_MIGRATIONS_USER=webstack_migrations
 DB_REPLICATION_USER=webstack_repl
+DB_MONITOR_USER=webstack_monitor
 
 db_port() { if [ "$1" = db-1 ]; then echo "$DB_PRIMARY_PORT"; else echo "$DB_REPLICA_PORT"; fi; }
 db_dir() { echo "$STATE_DIR/$1"; }
@@ -84,13 +85,15 @@ db_start() {
 
 # Creates the schema and the three accounts on the primary, once; they replicate to the replica.
 db_provision_primary() {
-  local marker app_pw mig_pw repl_pw
-  marker=$(db_dir db-1)/provisioned
+  local marker app_pw mig_pw repl_pw mon_pw
+  # The marker names the version of the accounts below; a newer version provisions again.
+  marker=$(db_dir db-1)/provisioned.2
   [ -f "$marker" ] && return 0
   step "creating schema '$DB_NAME' and accounts on db-1"
   app_pw=$(secret db-app-password)
   mig_pw=$(secret db-migrations-password)
   repl_pw=$(secret db-replication-password)
+  mon_pw=$(secret db-monitor-password)
   db_sql db-1 <<SQL
 CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS '$DB_APP_USER'@'$DB_CLIENT_HOST' IDENTIFIED BY '$app_pw';
@@ -103,6 +106,9 @@ GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES, CR
   ON \`$DB_NAME\`.* TO '$DB_MIGRATIONS_USER'@'$DB_CLIENT_HOST';
 -- The replication account only streams the binlog.
 GRANT REPLICATION SLAVE ON *.* TO '$DB_REPLICATION_USER'@'$DB_CLIENT_HOST';
+-- The monitoring account (the dashboard's probes) may read replication status, no data.
+CREATE USER IF NOT EXISTS '$DB_MONITOR_USER'@'$DB_CLIENT_HOST' IDENTIFIED BY '$mon_pw';
+GRANT REPLICA MONITOR ON *.* TO '$DB_MONITOR_USER'@'$DB_CLIENT_HOST';
 SQL
   touch "$marker"
 }
@@ -153,6 +159,7 @@ db_up() {
   ensure_secret db-app-password
   ensure_secret db-migrations-password
   ensure_secret db-replication-password
+  ensure_secret db-monitor-password
   db_start db-1
   db_provision_primary
   db_start db-2

@@ -6,6 +6,7 @@ set -o errexit -o nounset -o pipefail
 app_pw=$(cat /run/secrets/db-app-password)
 mig_pw=$(cat /run/secrets/db-migrations-password)
 repl_pw=$(cat /run/secrets/db-replication-password)
+mon_pw=$(cat /run/secrets/db-monitor-password)
 
 mysql --protocol=socket -uroot -p"$(cat /run/secrets/db-root-password)" <<SQL
 CREATE DATABASE IF NOT EXISTS webstack CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -16,4 +17,6 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON webstack.* TO 'webstack_app'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES, CREATE VIEW, SHOW VIEW
   ON webstack.* TO 'webstack_migrations'@'%';
 GRANT REPLICATION SLAVE ON *.* TO 'webstack_repl'@'%';
+CREATE USER 'webstack_monitor'@'%' IDENTIFIED BY '${mon_pw}';
+GRANT REPLICATION CLIENT ON *.* TO 'webstack_monitor'@'%';
 SQL

@@ -14,10 +14,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param primary the primary (writes, and reads that must be current)
  * @param replica the read-only replica (reads in read-only transactions)
  * @param migrations the account Flyway uses on the primary
+ * @param monitor the account that reads replication status (and no data) on both servers
  * @param replicaRetryInterval how long reads stay on the primary after the replica failed to give a connection
+ * @param heartbeatInterval how often the heartbeat row is written on the primary and read on the replica
+ * @param maxReplicaLag replication lag beyond which the replica counts as lagging
  */
 @ConfigurationProperties("webstack.datasource")
-public record DataSourceProperties(Pool primary, Pool replica, Account migrations, Duration replicaRetryInterval) {
+public record DataSourceProperties(Pool primary, Pool replica, Account migrations, Account monitor,
+		Duration replicaRetryInterval, Duration heartbeatInterval, Duration maxReplicaLag) {
 
 	/**
 	 * One connection pool.
@@ -32,7 +36,7 @@ public record DataSourceProperties(Pool primary, Pool replica, Account migration
 	public record Pool(String url, String username, String password, Path passwordFile, int maximumPoolSize,
 			Duration connectionTimeout) {
 
-		String resolvePassword() {
+		public String resolvePassword() {
 			return Secrets.read(this.password, this.passwordFile);
 		}
 
@@ -47,10 +51,18 @@ public record DataSourceProperties(Pool primary, Pool replica, Account migration
 	 */
 	public record Account(String username, String password, Path passwordFile) {
 
-		String resolvePassword() {
+		public String resolvePassword() {
 			return Secrets.read(this.password, this.passwordFile);
 		}
 
+	}
+
+	/**
+	 * The same server without a default database: the monitoring account has rights on no
+	 * schema, so it must not ask for one.
+	 */
+	public static String serverUrl(String jdbcUrl) {
+		return jdbcUrl.replaceFirst("^(jdbc:[a-z]+://[^/?]+)/[^?]*", "$1/");
 	}
 
 	/** Reads a secret from its file if one is named, else takes the inline value. */

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -13,9 +14,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.datasource.AbstractDataSource;
 
 /**
- * The data source for read-only work: the replica when it gives a connection, else the
- * primary. After a failure the replica is left alone for a retry interval, so that a dead
- * replica costs one connection timeout per interval rather than one per request.
+ * The data source for read-only work: the replica when it is fit for reads (as the
+ * replication monitor last found it: reachable, replicating, not lagging) and gives a
+ * connection, else the primary. After a failure to connect the replica is left alone for
+ * a retry interval, so that a dead replica costs one connection timeout per interval
+ * rather than one per request.
  */
 class ReplicaFallbackDataSource extends AbstractDataSource {
 
@@ -37,9 +40,12 @@ class ReplicaFallbackDataSource extends AbstractDataSource {
 
 	private volatile String unavailableReason;
 
+	private final Supplier<String> replicaProblem;
+
 	ReplicaFallbackDataSource(DataSource replica, DataSource primary, RouteRecorder routes, Duration retryInterval,
-			LongSupplier clock) {
+			LongSupplier clock, Supplier<String> replicaProblem) {
 		this.replica = replica;
+		this.replicaProblem = replicaProblem;
 		this.primary = primary;
 		this.routes = routes;
 		this.retryIntervalNanos = retryInterval.toNanos();
@@ -49,6 +55,12 @@ class ReplicaFallbackDataSource extends AbstractDataSource {
 
 	@Override
 	public Connection getConnection() throws SQLException {
+		String problem = this.replicaProblem.get();
+		if (problem != null) {
+			Connection connection = this.primary.getConnection();
+			this.routes.record(new Route(Route.Target.PRIMARY, problem));
+			return connection;
+		}
 		if (this.clock.getAsLong() - this.retryAt >= 0) {
 			try {
 				Connection connection = this.replica.getConnection();

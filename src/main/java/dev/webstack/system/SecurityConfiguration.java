@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
@@ -34,10 +36,33 @@ class SecurityConfiguration {
 	private static final Logger logger = LoggerFactory.getLogger(SecurityConfiguration.class);
 
 	@Bean
-	SecurityFilterChain securityFilterChain(HttpSecurity http, CookieSigner signer, WebstackProperties properties)
+	SignedCookieSecurityContextRepository signedCookieSecurityContextRepository(CookieSigner signer,
+			WebstackProperties properties) {
+		return new SignedCookieSecurityContextRepository(signer, properties, Clock.systemUTC());
+	}
+
+	/**
+	 * The admin API, for scripts and for the dashboard's own charts: a signed-in browser's
+	 * cookie, or HTTP Basic with the admin credentials; never a redirect to the login page.
+	 */
+	@Bean
+	@Order(1)
+	SecurityFilterChain adminApiFilterChain(HttpSecurity http, SignedCookieSecurityContextRepository contexts)
 			throws Exception {
-		SignedCookieSecurityContextRepository contexts = new SignedCookieSecurityContextRepository(signer, properties,
-				Clock.systemUTC());
+		http.securityMatcher("/admin/api/**")
+			.authorizeHttpRequests((requests) -> requests.anyRequest().hasRole("ADMIN"))
+			.httpBasic(Customizer.withDefaults())
+			.csrf((csrf) -> csrf.csrfTokenRepository(new CookieCsrfTokenRepository()))
+			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.securityContext((context) -> context.securityContextRepository(contexts))
+			.requestCache((cache) -> cache.disable());
+		return http.build();
+	}
+
+	@Bean
+	@Order(2)
+	SecurityFilterChain securityFilterChain(HttpSecurity http, SignedCookieSecurityContextRepository contexts)
+			throws Exception {
 		http.authorizeHttpRequests((requests) -> requests.requestMatchers("/admin/**")
 			.hasRole("ADMIN")
 			.anyRequest()

@@ -32,8 +32,10 @@ class ReplicaFallbackDataSourceTests {
 
 	private final Pool primary = new Pool("primary");
 
+	private String replicaProblem;
+
 	private final ReplicaFallbackDataSource reads = new ReplicaFallbackDataSource(this.replica, this.primary,
-			this.routes, Duration.ofSeconds(5), this.now::get);
+			this.routes, Duration.ofSeconds(5), this.now::get, () -> this.replicaProblem);
 
 	@Test
 	void readsGoToTheReplicaWhenItGivesConnections() throws SQLException {
@@ -65,6 +67,17 @@ class ReplicaFallbackDataSourceTests {
 		assertThat(name(this.reads.getConnection())).isEqualTo("replica");
 		assertThat(this.replica.attempts).isEqualTo(2);
 		assertThat(this.reads.unavailableReason()).isNull();
+	}
+
+	@Test
+	void readsGoToThePrimaryWhileTheMonitorFindsTheReplicaUnfitAndSayWhy() throws SQLException {
+		this.replicaProblem = "replica lagging 7.2s";
+		assertThat(name(this.reads.getConnection())).isEqualTo("primary");
+		assertThat(this.routes.current()).isEqualTo(new Route(Route.Target.PRIMARY, "replica lagging 7.2s"));
+		assertThat(this.replica.attempts).as("the replica is not even asked").isZero();
+
+		this.replicaProblem = null;
+		assertThat(name(this.reads.getConnection())).isEqualTo("replica");
 	}
 
 	private double connections(String target) {

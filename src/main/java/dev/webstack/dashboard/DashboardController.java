@@ -1,0 +1,50 @@
+package dev.webstack.dashboard;
+
+import java.util.Map;
+
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ResponseBody;
+
+/**
+ * The admin dashboard: the page, its panels (refreshed in place), and the same data as
+ * JSON for scripts.
+ */
+@Controller
+class DashboardController {
+
+	private final DashboardService dashboard;
+
+	private final MetricsSeries series;
+
+	DashboardController(DashboardService dashboard, MetricsSeries series) {
+		this.dashboard = dashboard;
+		this.series = series;
+	}
+
+	@GetMapping("/admin")
+	String home(Model model) {
+		model.addAttribute("report", this.dashboard.report());
+		return "dashboard/home";
+	}
+
+	@GetMapping("/admin/panels")
+	String panels(Model model) {
+		model.addAttribute("report", this.dashboard.report());
+		return "dashboard/home :: panels";
+	}
+
+	@GetMapping("/admin/api/status")
+	@ResponseBody
+	StatusReport status() {
+		return this.dashboard.report();
+	}
+
+	@GetMapping("/admin/api/series")
+	@ResponseBody
+	Map<String, Object> series() {
+		return this.series.lastFifteenMinutes();
+	}
+
+}

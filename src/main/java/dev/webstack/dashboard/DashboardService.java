@@ -1,0 +1,69 @@
+package dev.webstack.dashboard;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.webstack.infra.InfraProbes;
+import dev.webstack.infra.InfraSnapshot;
+import dev.webstack.routing.DataSourceProperties;
+import dev.webstack.routing.ReplicationMonitor;
+import dev.webstack.system.WebstackProperties;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Assembles the status report from the probes' latest findings.
+ */
+@Service
+class DashboardService {
+
+	private final InfraProbes probes;
+
+	private final ReplicationMonitor replication;
+
+	private final WebstackProperties webstack;
+
+	private final DataSourceProperties databases;
+
+	private final Clock clock;
+
+	private final Topology topology = new Topology();
+
+	DashboardService(InfraProbes probes, ReplicationMonitor replication, WebstackProperties webstack,
+			DataSourceProperties databases, Clock clock) {
+		this.probes = probes;
+		this.replication = replication;
+		this.webstack = webstack;
+		this.databases = databases;
+		this.clock = clock;
+	}
+
+	StatusReport report() {
+		InfraSnapshot snapshot = this.probes.snapshot();
+		List<ComponentView> components = this.topology.components(snapshot, this.replication.state(),
+				this.replication.maxLagSeconds());
+		List<String> passwords = new ArrayList<>();
+		passwords.add(read(this.webstack.adminPasswordFile()));
+		passwords.add(this.databases.primary().resolvePassword());
+		passwords.add(this.databases.replica().resolvePassword());
+		List<SecurityCheck> security = SecurityAnalysis.analyse(snapshot, passwords,
+				List.of(this.databases.primary().url(), this.databases.replica().url()), this.clock.instant());
+		return new StatusReport(this.webstack.instanceName(), this.clock.instant(), snapshot.at(), components,
+				SpofAnalysis.analyse(components), security,
+				snapshot.prometheus().ok() ? snapshot.prometheus().value() : List.of());
+	}
+
+	private static String read(Path file) {
+		try {
+			return (file != null && Files.exists(file)) ? Files.readString(file).strip() : null;
+		}
+		catch (IOException ex) {
+			return null;
+		}
+	}
+
+}

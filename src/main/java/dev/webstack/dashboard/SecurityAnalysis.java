@@ -1,0 +1,146 @@
+package dev.webstack.dashboard;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.webstack.infra.DatabaseStatus;
+import dev.webstack.infra.EdgeStatus;
+import dev.webstack.infra.FirewallStatus;
+import dev.webstack.infra.InfraSnapshot;
+import dev.webstack.infra.Probed;
+
+/**
+ * The security posture, checked live: each check passes or fails on evidence the probes
+ * gathered just now, and says what that evidence was.
+ */
+final class SecurityAnalysis {
+
+	/** Passwords that ship as defaults somewhere; none may be ours. */
+	static final Set<String> DEFAULT_PASSWORDS = Set.of("", "admin", "password", "changeme", "secret", "root",
+			"mysql", "webstack", "123456", "letmein");
+
+	static final int MIN_PASSWORD_LENGTH = 16;
+
+	private static final Pattern MAX_AGE = Pattern.compile("max-age=(\\d+)");
+
+	private SecurityAnalysis() {
+	}
+
+	/**
+	 * @param passwords the secrets this app server holds (admin, database), judged but never shown
+	 * @param databaseUrls the primary's and the replica's JDBC URLs
+	 */
+	static List<SecurityCheck> analyse(InfraSnapshot snapshot, List<String> passwords, List<String> databaseUrls,
+			Instant now) {
+		List<SecurityCheck> checks = new ArrayList<>();
+		Probed<EdgeStatus> edge = snapshot.edge();
+		if (edge.ok()) {
+			EdgeStatus e = edge.value();
+			boolean redirected = (e.httpStatus() == 301 || e.httpStatus() == 308) && e.httpLocation() != null
+					&& e.httpLocation().startsWith("https://");
+			checks.add(SecurityCheck.of("HTTPS on, HTTP redirected", redirected,
+					"HTTP answers " + e.httpStatus() + " to " + e.httpLocation() + "; HTTPS negotiates "
+							+ e.tlsCipher()));
+			long maxAge = maxAge(e.hsts());
+			checks.add(SecurityCheck.of("HSTS", maxAge >= Duration.ofDays(180).toSeconds(),
+					(e.hsts() == null) ? "no Strict-Transport-Security header" : "Strict-Transport-Security: " + e.hsts()));
+			long days = Duration.between(now, e.certificateNotAfter()).toDays();
+			checks.add(SecurityCheck.of("Certificate expiry", days >= 14,
+					e.certificateSubject() + " expires " + e.certificateNotAfter() + " (in " + days + " days)"));
+			checks.add(SecurityCheck.of("Management endpoints not reachable through the load balancer",
+					e.actuatorStatus() >= 400 && e.actuatorStatus() < 500,
+					"GET /actuator/health through HAProxy answers " + e.actuatorStatus()));
+			boolean loginRequired = e.adminStatus() == 401
+					|| (e.adminStatus() == 302 && e.adminLocation() != null && e.adminLocation().endsWith("/login"));
+			checks.add(SecurityCheck.of("Admin login required", loginRequired, "GET /admin without credentials answers "
+					+ e.adminStatus() + ((e.adminLocation() != null) ? " to " + e.adminLocation() : "")));
+		}
+		else {
+			for (String name : List.of("HTTPS on, HTTP redirected", "HSTS", "Certificate expiry",
+					"Management endpoints not reachable through the load balancer", "Admin login required")) {
+				checks.add(SecurityCheck.unknown(name, "the public side could not be probed: " + edge.error()));
+			}
+		}
+		boolean noDefaults = passwords.stream()
+			.allMatch((p) -> p != null && p.length() >= MIN_PASSWORD_LENGTH && !DEFAULT_PASSWORDS.contains(p));
+		checks.add(SecurityCheck.of("No default passwords", noDefaults,
+				noDefaults ? "the admin and database passwords are generated secrets of at least "
+						+ MIN_PASSWORD_LENGTH + " characters, none a known default"
+						: "a password is missing, shorter than " + MIN_PASSWORD_LENGTH
+								+ " characters, or a known default"));
+		Probed<DatabaseStatus> replica = snapshot.replica();
+		checks.add(replica.ok() ? SecurityCheck.of("Replica read-only", replica.value().readOnly(),
+				"db-2 read_only = " + (replica.value().readOnly() ? "ON" : "OFF"))
+				: SecurityCheck.unknown("Replica read-only", "db-2 could not be probed: " + replica.error()));
+		checks.add(bindings(snapshot, databaseUrls));
+		checks.add(firewall(snapshot.firewall()));
+		return checks;
+	}
+
+	private static SecurityCheck bindings(InfraSnapshot snapshot, List<String> urls) {
+		String name = "Database ports bound to loopback or a private network";
+		List<Probed<DatabaseStatus>> dbs = List.of(snapshot.primary(), snapshot.replica());
+		List<String> evidence = new ArrayList<>();
+		boolean all = true;
+		for (int i = 0; i < dbs.size(); i++) {
+			String db = (i == 0) ? "db-1" : "db-2";
+			if (!dbs.get(i).ok()) {
+				return SecurityCheck.unknown(name, db + " could not be probed: " + dbs.get(i).error());
+			}
+			String bind = dbs.get(i).value().bindAddress();
+			String host = URI.create(urls.get(i).substring("jdbc:".length())).getHost();
+			boolean ok;
+			if (isPrivate(bind)) {
+				ok = true;
+				evidence.add(db + " listens on " + bind);
+			}
+			else {
+				// Listening on every interface is fine only where every interface is private (a container).
+				ok = isPrivate(host);
+				evidence.add(db + " listens on " + bind + " and is reached at " + host
+						+ (ok ? " (private)" : " (not private)"));
+			}
+			all &= ok;
+		}
+		return SecurityCheck.of(name, all, String.join("; ", evidence));
+	}
+
+	private static SecurityCheck firewall(Probed<FirewallStatus> firewall) {
+		String name = "Firewall rules loaded on this host";
+		if (!firewall.ok() || !firewall.value().known()) {
+			return SecurityCheck.unknown(name, firewall.ok() ? firewall.value().evidence() : firewall.error());
+		}
+		return SecurityCheck.of(name, firewall.value().tables() > 0, firewall.value().evidence());
+	}
+
+	static boolean isPrivate(String address) {
+		if (address == null || address.isBlank() || address.equals("*") || address.equals("0.0.0.0")
+				|| address.equals("::")) {
+			return false;
+		}
+		try {
+			InetAddress ip = InetAddress.getByName(address);
+			return ip.isLoopbackAddress() || ip.isSiteLocalAddress() || ip.isLinkLocalAddress();
+		}
+		catch (UnknownHostException ex) {
+			return false;
+		}
+	}
+
+	private static long maxAge(String hsts) {
+		if (hsts == null) {
+			return -1;
+		}
+		Matcher m = MAX_AGE.matcher(hsts);
+		return m.find() ? Long.parseLong(m.group(1)) : -1;
+	}
+
+}

@@ -1,0 +1,48 @@
+package dev.webstack.dashboard;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import dev.webstack.infra.PrometheusTarget;
+
+/**
+ * Everything the dashboard shows, as of one moment; also the JSON of
+ * {@code /admin/api/status}.
+ *
+ * @param renderedBy the app server that assembled it
+ * @param generatedAt when
+ * @param probedAt when the probes it rests on last ran
+ * @param components the seven components of the topology
+ * @param spofs the single points of failure found in the live topology
+ * @param security the live security checks
+ * @param prometheusTargets Prometheus's scrape targets and their health
+ */
+public record StatusReport(String renderedBy, Instant generatedAt, Instant probedAt, List<ComponentView> components,
+		List<Spof> spofs, List<SecurityCheck> security, List<PrometheusTarget> prometheusTargets) {
+
+	/** The components by name, for the topology picture. */
+	public Map<String, ComponentView> byName() {
+		Map<String, ComponentView> map = new java.util.LinkedHashMap<>();
+		this.components.forEach((c) -> map.put(c.name(), c));
+		return map;
+	}
+
+	/** Whether traffic can flow from one component to the next (both up, or degraded but serving). */
+	public boolean flows(String from, String to) {
+		Map<String, ComponentView> map = byName();
+		ComponentView a = map.get(from);
+		ComponentView b = map.get(to);
+		if (a == null || b == null || a.down() || b.down()) {
+			return false;
+		}
+		if (to.startsWith("app-")) {
+			return b.figures().getOrDefault("HAProxy check", "").startsWith("UP");
+		}
+		if ("db-2".equals(to)) {
+			return b.up();
+		}
+		return true;
+	}
+
+}

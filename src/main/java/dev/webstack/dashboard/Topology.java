@@ -1,0 +1,195 @@
+package dev.webstack.dashboard;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.webstack.dashboard.ComponentView.State;
+import dev.webstack.infra.AppStatus;
+import dev.webstack.infra.DatabaseStatus;
+import dev.webstack.infra.HaproxyServer;
+import dev.webstack.infra.InfraSnapshot;
+import dev.webstack.infra.NginxStatus;
+import dev.webstack.infra.Probed;
+import dev.webstack.infra.PrometheusTarget;
+import dev.webstack.routing.ReplicationState;
+
+/**
+ * Turns what the probes found into the seven components of the picture, each with a
+ * state and the figures that matter for it, and remembers since when each has been in
+ * its state.
+ */
+class Topology {
+
+	static final String BACKEND = "app_servers";
+
+	private final Map<String, Since> since = new ConcurrentHashMap<>();
+
+	private record Since(State state, Instant at) {
+	}
+
+	List<ComponentView> components(InfraSnapshot snapshot, ReplicationState replication, double maxLagSeconds) {
+		List<ComponentView> components = new ArrayList<>();
+		components.add(loadBalancer(snapshot));
+		components.add(webServer(snapshot.nginx()));
+		snapshot.apps().forEach((name, app) -> components.add(appServer(name, app, snapshot.haproxy())));
+		components.add(primary(snapshot.primary()));
+		components.add(replica(snapshot.replica(), replication, maxLagSeconds));
+		components.add(prometheus(snapshot.prometheus()));
+		return components.stream().map((c) -> withSince(c, snapshot.at())).toList();
+	}
+
+	private ComponentView withSince(ComponentView component, Instant at) {
+		Since previous = this.since.compute(component.name(),
+				(name, old) -> (old != null && old.state() == component.state()) ? old : new Since(component.state(), at));
+		return new ComponentView(component.name(), component.role(), component.state(), previous.at(),
+				component.detail(), component.figures());
+	}
+
+	private static ComponentView loadBalancer(InfraSnapshot snapshot) {
+		Probed<List<HaproxyServer>> haproxy = snapshot.haproxy();
+		if (!haproxy.ok()) {
+			return down("lb-1", "load balancer", haproxy);
+		}
+		Map<String, String> figures = new LinkedHashMap<>();
+		List<HaproxyServer> servers = haproxy.value()
+			.stream()
+			.filter((s) -> BACKEND.equals(s.proxy()) && s.isServer())
+			.toList();
+		for (HaproxyServer server : servers) {
+			figures.put(server.name(), server.status() + " (" + server.checkStatus() + "), " + server.currentSessions()
+					+ " sessions, " + server.http5xx() + " 5xx, " + server.retries() + " retries");
+		}
+		haproxy.value()
+			.stream()
+			.filter((s) -> "public_https".equals(s.proxy()) && "FRONTEND".equals(s.name()))
+			.findFirst()
+			.ifPresent((f) -> figures.put("https sessions", f.currentSessions() + " now, " + f.totalSessions() + " total"));
+		long up = servers.stream().filter((s) -> s.status().startsWith("UP")).count();
+		if (up == servers.size() && up > 0) {
+			return new ComponentView("lb-1", "load balancer", State.UP, null,
+					"balancing round-robin over " + up + " servers", figures);
+		}
+		return new ComponentView("lb-1", "load balancer", State.DEGRADED, null,
+				up + " of " + servers.size() + " backend servers up", figures);
+	}
+
+	private static ComponentView webServer(Probed<NginxStatus> nginx) {
+		if (!nginx.ok()) {
+			return down("web-1", "web server", nginx);
+		}
+		NginxStatus status = nginx.value();
+		Map<String, String> figures = new LinkedHashMap<>();
+		figures.put("connections", status.active() + " active (" + status.reading() + " reading, " + status.writing()
+				+ " writing, " + status.waiting() + " idle)");
+		figures.put("requests", String.valueOf(status.requests()));
+		return new ComponentView("web-1", "web server", State.UP, null, "serving", figures);
+	}
+
+	private static ComponentView appServer(String name, Probed<AppStatus> app, Probed<List<HaproxyServer>> haproxy) {
+		if (!app.ok()) {
+			return down(name, "app server", app);
+		}
+		AppStatus status = app.value();
+		Map<String, String> figures = new LinkedHashMap<>();
+		figures.put("uptime", duration(status.uptimeSeconds()));
+		figures.put("heap", String.format(Locale.ROOT, "%.0f MB", status.heapUsedBytes() / 1024 / 1024));
+		figures.put("requests/s", (status.requestsPerSecond() < 0) ? "measuring"
+				: String.format(Locale.ROOT, "%.1f", status.requestsPerSecond()));
+		String lbView = haproxy.ok() ? haproxy.value()
+			.stream()
+			.filter((s) -> BACKEND.equals(s.proxy()) && name.equals(s.name()))
+			.map((s) -> s.status() + " (" + s.checkStatus() + ")")
+			.findFirst()
+			.orElse("not in HAProxy's backend") : "unknown";
+		figures.put("HAProxy check", lbView);
+		if (!"UP".equals(status.health())) {
+			return new ComponentView(name, "app server", State.DEGRADED, null, "health " + status.health(), figures);
+		}
+		if (haproxy.ok() && !lbView.startsWith("UP")) {
+			return new ComponentView(name, "app server", State.DEGRADED, null, "out of rotation: " + lbView,
+					figures);
+		}
+		return new ComponentView(name, "app server", State.UP, null, "serving", figures);
+	}
+
+	private static ComponentView primary(Probed<DatabaseStatus> primary) {
+		if (!primary.ok()) {
+			return down("db-1", "primary database", primary);
+		}
+		DatabaseStatus db = primary.value();
+		Map<String, String> figures = databaseFigures(db);
+		return db.readOnly()
+				? new ComponentView("db-1", "primary database", State.DEGRADED, null, "read-only: writes refused",
+						figures)
+				: new ComponentView("db-1", "primary database", State.UP, null, "taking writes", figures);
+	}
+
+	private static ComponentView replica(Probed<DatabaseStatus> replica, ReplicationState replication,
+			double maxLagSeconds) {
+		if (!replica.ok()) {
+			return down("db-2", "replica database", replica);
+		}
+		DatabaseStatus db = replica.value();
+		Map<String, String> figures = databaseFigures(db);
+		double lag = replication.lagSeconds();
+		figures.put("lag", Double.isInfinite(lag) ? "unbounded" : String.format(Locale.ROOT, "%.2f s", lag));
+		if (db.replica() != null) {
+			figures.put("threads", "I/O " + (db.replica().ioRunning() ? "running" : "stopped") + ", SQL "
+					+ (db.replica().sqlRunning() ? "running" : "stopped"));
+			if (!db.replica().lastError().isEmpty()) {
+				figures.put("last error", db.replica().lastError());
+			}
+		}
+		String problem = replication.problem(maxLagSeconds);
+		if (db.replica() != null && !db.replica().running()) {
+			problem = "replication stopped";
+		}
+		return (problem == null)
+				? new ComponentView("db-2", "replica database", State.UP, null, "replicating, serving reads", figures)
+				: new ComponentView("db-2", "replica database", State.DEGRADED, null, problem, figures);
+	}
+
+	private static ComponentView prometheus(Probed<List<PrometheusTarget>> prometheus) {
+		if (!prometheus.ok()) {
+			return down("prometheus", "monitoring", prometheus);
+		}
+		List<PrometheusTarget> targets = prometheus.value();
+		long up = targets.stream().filter((t) -> "up".equals(t.health())).count();
+		Map<String, String> figures = new LinkedHashMap<>();
+		figures.put("targets", up + " of " + targets.size() + " up");
+		return (up == targets.size())
+				? new ComponentView("prometheus", "monitoring", State.UP, null, "scraping", figures)
+				: new ComponentView("prometheus", "monitoring", State.DEGRADED, null,
+						(targets.size() - up) + " targets down", figures);
+	}
+
+	private static Map<String, String> databaseFigures(DatabaseStatus db) {
+		Map<String, String> figures = new LinkedHashMap<>();
+		figures.put("version", db.version());
+		figures.put("uptime", duration(db.uptimeSeconds()));
+		figures.put("connections", String.valueOf(db.connections()));
+		return figures;
+	}
+
+	private static ComponentView down(String name, String role, Probed<?> probe) {
+		return new ComponentView(name, role, State.DOWN, null, probe.error(), Map.of());
+	}
+
+	static String duration(double seconds) {
+		Duration d = Duration.ofSeconds((long) seconds);
+		if (d.toDays() > 0) {
+			return d.toDays() + "d " + d.toHoursPart() + "h";
+		}
+		if (d.toHours() > 0) {
+			return d.toHours() + "h " + d.toMinutesPart() + "m";
+		}
+		return d.toMinutes() + "m " + d.toSecondsPart() + "s";
+	}
+
+}

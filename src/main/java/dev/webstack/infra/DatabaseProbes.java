@@ -1,0 +1,67 @@
+package dev.webstack.infra;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+import dev.webstack.routing.DataSourceProperties;
+import dev.webstack.routing.DatabaseFlavor;
+import dev.webstack.routing.ReplicaStatus;
+
+/**
+ * Asks a database server about itself with the monitoring account (which may read status
+ * and variables, and no data), on a connection of its own with short timeouts.
+ */
+class DatabaseProbes {
+
+	private final String username;
+
+	private final String password;
+
+	private final int timeoutMillis;
+
+	DatabaseProbes(String username, String password, int timeoutMillis) {
+		this.username = username;
+		this.password = password;
+		this.timeoutMillis = timeoutMillis;
+	}
+
+	DatabaseStatus probe(String url, boolean expectReplica) throws SQLException {
+		Properties info = new Properties();
+		info.setProperty("user", this.username);
+		info.setProperty("password", this.password);
+		info.setProperty("connectTimeout", String.valueOf(this.timeoutMillis));
+		info.setProperty("socketTimeout", String.valueOf(this.timeoutMillis));
+		try (Connection connection = DriverManager.getConnection(DataSourceProperties.serverUrl(url), info)) {
+			DatabaseFlavor flavor = DatabaseFlavor.detect(connection);
+			String version;
+			long serverId;
+			boolean readOnly;
+			String bindAddress;
+			try (Statement sql = connection.createStatement();
+					ResultSet row = sql.executeQuery("select version(), @@server_id, (" + flavor.readOnlyQuery()
+							+ "), @@bind_address")) {
+				row.next();
+				version = row.getString(1);
+				serverId = row.getLong(2);
+				readOnly = row.getInt(3) == 1;
+				bindAddress = row.getString(4);
+			}
+			long uptime = globalStatus(connection, "Uptime");
+			long connections = globalStatus(connection, "Threads_connected");
+			ReplicaStatus replica = expectReplica ? ReplicaStatus.read(connection, flavor) : null;
+			return new DatabaseStatus(version, serverId, readOnly, bindAddress, uptime, connections, replica);
+		}
+	}
+
+	private static long globalStatus(Connection connection, String name) throws SQLException {
+		try (Statement sql = connection.createStatement();
+				ResultSet row = sql.executeQuery("show global status like '" + name + "'")) {
+			return row.next() ? row.getLong(2) : 0;
+		}
+	}
+
+}

@@ -1,0 +1,188 @@
+package dev.webstack.infra;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The probes that speak HTTP: HAProxy's stats, Nginx's status, the app servers'
+ * management ports, Prometheus, and the public side of the site.
+ */
+class HttpProbes {
+
+	private final HttpClient http;
+
+	private final Duration timeout;
+
+	private final JsonMapper json;
+
+	HttpProbes(Duration timeout, JsonMapper json) {
+		this.timeout = timeout;
+		this.json = json;
+		this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+	}
+
+	List<HaproxyServer> haproxy(String statsUrl, String user, String password) throws IOException {
+		String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+		return HaproxyServer.parseCsv(body(request(statsUrl + ";csv").header("Authorization", "Basic " + auth)));
+	}
+
+	NginxStatus nginx(String statusUrl) throws IOException {
+		return NginxStatus.parse(body(request(statusUrl)));
+	}
+
+	List<PrometheusTarget> prometheus(String baseUrl) throws IOException {
+		return PrometheusTarget.parse(this.json, body(request(baseUrl + "/api/v1/targets")));
+	}
+
+	/** Health and a few figures from an app server's management port. */
+	AppStatus app(String managementUrl, AppStatus previous, double secondsSincePrevious) throws IOException {
+		HttpResponse<String> health = send(request(managementUrl + "/actuator/health"));
+		String status = this.json.readTree(health.body()).path("status").asString("UNKNOWN");
+		double uptime = metric(managementUrl, "process.uptime", "");
+		double heap = metric(managementUrl, "jvm.memory.used", "?tag=area:heap");
+		double requests = metric(managementUrl, "http.server.requests", "");
+		double rate = (previous != null && secondsSincePrevious > 0 && requests >= previous.requests())
+				? (requests - previous.requests()) / secondsSincePrevious : -1;
+		return new AppStatus(status, uptime, heap, requests, rate);
+	}
+
+	private double metric(String managementUrl, String name, String query) throws IOException {
+		HttpResponse<String> response = send(request(managementUrl + "/actuator/metrics/" + name + query));
+		if (response.statusCode() == 404) {
+			return 0;
+		}
+		for (JsonNode measurement : this.json.readTree(response.body()).path("measurements")) {
+			String statistic = measurement.path("statistic").asString("");
+			if (statistic.equals("VALUE") || statistic.equals("COUNT")) {
+				return measurement.path("value").asDouble();
+			}
+		}
+		return 0;
+	}
+
+	/**
+	 * What the public side shows: the HTTP redirect, HSTS, the certificate, and whether
+	 * Actuator or the admin pages answer without credentials. The certificate is read, not
+	 * trusted: this probe inspects our own edge, whatever certificate it has.
+	 */
+	EdgeStatus edge(String httpsUrl, String httpUrl) throws IOException {
+		HttpResponse<String> plain = send(request(httpUrl + "/"));
+		HttpsURLConnection tls = open(httpsUrl + "/");
+		String hsts;
+		String cipher;
+		X509Certificate certificate;
+		try {
+			tls.getResponseCode();
+			hsts = tls.getHeaderField("Strict-Transport-Security");
+			certificate = (X509Certificate) tls.getServerCertificates()[0];
+			cipher = tls.getCipherSuite();
+		}
+		finally {
+			tls.disconnect();
+		}
+		int actuator = statusOverTls(httpsUrl + "/actuator/health");
+		HttpsURLConnection admin = open(httpsUrl + "/admin");
+		int adminStatus;
+		String adminLocation;
+		try {
+			adminStatus = admin.getResponseCode();
+			adminLocation = admin.getHeaderField("Location");
+		}
+		finally {
+			admin.disconnect();
+		}
+		return new EdgeStatus(plain.statusCode(), plain.headers().firstValue("Location").orElse(null), hsts, cipher,
+				certificate.getSubjectX500Principal().getName(), certificate.getNotAfter().toInstant(), actuator,
+				adminStatus, adminLocation);
+	}
+
+	private int statusOverTls(String url) throws IOException {
+		HttpsURLConnection connection = open(url);
+		try {
+			return connection.getResponseCode();
+		}
+		finally {
+			connection.disconnect();
+		}
+	}
+
+	private HttpsURLConnection open(String url) throws IOException {
+		HttpsURLConnection connection = (HttpsURLConnection) URI.create(url).toURL().openConnection();
+		connection.setSSLSocketFactory(inspectingContext().getSocketFactory());
+		connection.setHostnameVerifier((host, session) -> true);
+		connection.setConnectTimeout((int) this.timeout.toMillis());
+		connection.setReadTimeout((int) this.timeout.toMillis());
+		connection.setInstanceFollowRedirects(false);
+		return connection;
+	}
+
+	private static SSLContext inspectingContext() {
+		try {
+			SSLContext context = SSLContext.getInstance("TLS");
+			context.init(null, new TrustManager[] { new InspectingTrustManager() }, new SecureRandom());
+			return context;
+		}
+		catch (GeneralSecurityException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private HttpRequest.Builder request(String url) {
+		return HttpRequest.newBuilder(URI.create(url)).timeout(this.timeout);
+	}
+
+	private String body(HttpRequest.Builder request) throws IOException {
+		HttpResponse<String> response = send(request);
+		if (response.statusCode() != 200) {
+			throw new IOException("HTTP " + response.statusCode());
+		}
+		return response.body();
+	}
+
+	private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+		try {
+			return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted", ex);
+		}
+	}
+
+	/** Accepts any certificate: used only to read our own edge's certificate, never to send secrets. */
+	private static final class InspectingTrustManager implements X509TrustManager {
+
+		@Override
+		public void checkClientTrusted(X509Certificate[] chain, String authType) {
+		}
+
+		@Override
+		public void checkServerTrusted(X509Certificate[] chain, String authType) {
+		}
+
+		@Override
+		public X509Certificate[] getAcceptedIssuers() {
+			return new X509Certificate[0];
+		}
+
+	}
+
+}

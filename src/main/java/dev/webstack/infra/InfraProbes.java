@@ -1,0 +1,127 @@
+package dev.webstack.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import dev.webstack.routing.DataSourceProperties;
+import dev.webstack.system.WebstackProperties;
+import jakarta.annotation.PreDestroy;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs every probe in the background, each in parallel and with its own timeout, and
+ * keeps the latest results, so the dashboard reads a cache and never waits on a dead
+ * component.
+ */
+@Component
+public class InfraProbes {
+
+	private final InfraProperties infra;
+
+	private final DataSourceProperties databases;
+
+	private final WebstackProperties webstack;
+
+	private final Clock clock;
+
+	private final HttpProbes http;
+
+	private final FirewallProbe firewall = new FirewallProbe();
+
+	private final ExecutorService executor = Executors.newFixedThreadPool(4, (task) -> {
+		Thread thread = new Thread(task, "infra-probe");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private volatile InfraSnapshot snapshot;
+
+	InfraProbes(InfraProperties infra, DataSourceProperties databases, WebstackProperties webstack, JsonMapper json,
+			Clock clock) {
+		this.infra = infra;
+		this.databases = databases;
+		this.webstack = webstack;
+		this.clock = clock;
+		this.http = new HttpProbes(infra.probeTimeout(), json);
+		this.snapshot = InfraSnapshot.empty(infra.apps().keySet());
+	}
+
+	public InfraSnapshot snapshot() {
+		return this.snapshot;
+	}
+
+	@Scheduled(fixedDelayString = "${webstack.infra.probe-interval}", initialDelay = 500)
+	public void refresh() {
+		InfraSnapshot previous = this.snapshot;
+		Instant now = this.clock.instant();
+		DatabaseProbes db = new DatabaseProbes(this.databases.monitor().username(),
+				this.databases.monitor().resolvePassword(), (int) this.infra.probeTimeout().toMillis());
+		var haproxy = run(() -> this.http.haproxy(this.infra.haproxyStatsUrl(), "admin", adminPassword()));
+		var nginx = run(() -> this.http.nginx(this.infra.nginxStatusUrl()));
+		var prometheus = run(() -> this.http.prometheus(this.infra.prometheusUrl()));
+		var edge = run(() -> this.http.edge(this.infra.publicHttpsUrl(), this.infra.publicHttpUrl()));
+		var primary = run(() -> db.probe(this.databases.primary().url(), false));
+		var replica = run(() -> db.probe(this.databases.replica().url(), true));
+		var firewallStatus = run(this.firewall::probe);
+		Map<String, CompletableFuture<Probed<AppStatus>>> apps = new LinkedHashMap<>();
+		this.infra.apps().forEach((name, url) -> {
+			Probed<AppStatus> before = previous.apps().get(name);
+			double seconds = (before != null) ? Duration.between(before.at(), now).toMillis() / 1000.0 : 0;
+			apps.put(name, run(() -> this.http.app(url, (before != null) ? before.value() : null, seconds)));
+		});
+		Map<String, Probed<AppStatus>> appResults = new LinkedHashMap<>();
+		apps.forEach((name, future) -> appResults.put(name, future.join()));
+		this.snapshot = new InfraSnapshot(haproxy.join(), nginx.join(), appResults, primary.join(), replica.join(),
+				prometheus.join(), edge.join(), firewallStatus.join(), now);
+	}
+
+	private String adminPassword() throws IOException {
+		return Files.readString(this.webstack.adminPasswordFile()).strip();
+	}
+
+	private <T> CompletableFuture<Probed<T>> run(Probe<T> probe) {
+		Duration timeout = this.infra.probeTimeout();
+		return CompletableFuture.supplyAsync(() -> {
+			try {
+				return Probed.of(probe.call(), this.clock.instant());
+			}
+			catch (Exception ex) {
+				return Probed.<T>failed(describe(ex), this.clock.instant());
+			}
+		}, this.executor)
+			.completeOnTimeout(Probed.failed("no answer within " + timeout.toMillis() + "ms", this.clock.instant()),
+					timeout.toMillis() + 250, TimeUnit.MILLISECONDS);
+	}
+
+	private static String describe(Exception ex) {
+		Throwable cause = (ex instanceof UncheckedIOException) ? ex.getCause() : ex;
+		String message = cause.getMessage();
+		return cause.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+	}
+
+	@PreDestroy
+	void stop() {
+		this.executor.shutdownNow();
+	}
+
+	@FunctionalInterface
+	private interface Probe<T> {
+
+		T call() throws Exception;
+
+	}
+
+}

@@ -1,0 +1,24 @@
+package dev.webstack.infra;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Where the other components answer, for the dashboard's probes.
+ *
+ * @param haproxyStatsUrl HAProxy's stats page (the CSV is at this URL plus {@code ;csv})
+ * @param nginxStatusUrl Nginx's {@code stub_status}
+ * @param prometheusUrl Prometheus's base URL
+ * @param publicHttpsUrl the site as users reach it (through HAProxy, over TLS)
+ * @param publicHttpUrl the plain HTTP listener, which must redirect
+ * @param apps every app server's name and management base URL (this one's included)
+ * @param probeInterval how often every probe runs
+ * @param probeTimeout the longest any single probe may take
+ */
+@ConfigurationProperties("webstack.infra")
+public record InfraProperties(String haproxyStatsUrl, String nginxStatusUrl, String prometheusUrl,
+		String publicHttpsUrl, String publicHttpUrl, Map<String, String> apps, Duration probeInterval,
+		Duration probeTimeout) {
+}

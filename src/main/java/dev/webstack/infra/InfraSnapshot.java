@@ -1,0 +1,22 @@
+package dev.webstack.infra;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the probes last found, at once.
+ */
+public record InfraSnapshot(Probed<List<HaproxyServer>> haproxy, Probed<NginxStatus> nginx,
+		Map<String, Probed<AppStatus>> apps, Probed<DatabaseStatus> primary, Probed<DatabaseStatus> replica,
+		Probed<List<PrometheusTarget>> prometheus, Probed<EdgeStatus> edge, Probed<FirewallStatus> firewall,
+		Instant at) {
+
+	static InfraSnapshot empty(Iterable<String> appNames) {
+		Map<String, Probed<AppStatus>> apps = new java.util.LinkedHashMap<>();
+		appNames.forEach((name) -> apps.put(name, Probed.notYet()));
+		return new InfraSnapshot(Probed.notYet(), Probed.notYet(), apps, Probed.notYet(), Probed.notYet(),
+				Probed.notYet(), Probed.notYet(), Probed.notYet(), Instant.EPOCH);
+	}
+
+}
