@@ -7,7 +7,7 @@ PROMETHEUS_DIR=$STATE_DIR/prometheus
 # The config is the project's; the targets are this deployment's addresses.
 prometheus_render() {
   mkdir -p "$PROMETHEUS_DIR/targets" "$PROMETHEUS_DIR/data"
-  cp "$ROOT/prometheus/prometheus.yml" "$PROMETHEUS_DIR/prometheus.yml"
+  cp "$ROOT/prometheus/prometheus.yml" "$ROOT/prometheus/alerts.yml" "$PROMETHEUS_DIR/"
   ln -sfn "$SECRETS_DIR" "$PROMETHEUS_DIR/secrets"
   cat >"$PROMETHEUS_DIR/targets/apps.yml" <<TARGETS
 - targets: ['127.0.0.1:$(app_management_port app-1)']

@@ -56,10 +56,18 @@ class InfrastructureConfigTests {
 		Path dir = this.work.resolve("prometheus");
 		Files.createDirectories(dir.resolve("secrets"));
 		Files.copy(Path.of("prometheus/prometheus.yml"), dir.resolve("prometheus.yml"));
+		Files.copy(Path.of("prometheus/alerts.yml"), dir.resolve("alerts.yml"));
 		FileSystemUtils.copyRecursively(Path.of("docker/prometheus/targets"), dir.resolve("targets"));
 		Files.writeString(dir.resolve("secrets/admin-password"), "secret");
 		Result check = run(Map.of(), "promtool", "check", "config", dir.resolve("prometheus.yml").toString());
 		assertThat(check.exitCode()).as(check.output()).isZero();
+	}
+
+	@Test
+	void alertRulesPassTheirUnitTests() throws Exception {
+		Result rules = run(Map.of(), "promtool", "test", "rules", "prometheus/alerts.test.yml");
+		assertThat(rules.exitCode()).as(rules.output()).isZero();
+		assertThat(rules.output()).contains("SUCCESS");
 	}
 
 	@Test

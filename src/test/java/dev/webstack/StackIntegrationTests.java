@@ -46,6 +46,18 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +85,8 @@ class StackIntegrationTests {
 	private static final int REPLICA_PORT = 3308 + OFFSET;
 
 	private static final String SITE = "https://127.0.0.1:" + HTTPS_PORT;
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static Path state;
 
@@ -232,6 +246,108 @@ class StackIntegrationTests {
 
 	@Test
 	@Order(9)
+	void theDashboardNeedsALoginAndShowsAllSevenComponentsUp() throws Exception {
+		HttpResponse<String> page = get("/admin");
+		assertThat(page.statusCode()).isEqualTo(302);
+		assertThat(page.headers().firstValue("Location")).hasValue(SITE + "/login");
+		HttpResponse<String> anonymous = browser.send(HttpRequest.newBuilder(URI.create(SITE + "/admin/api/status"))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(anonymous.statusCode()).isEqualTo(401);
+		assertThat(apiStatus("wrong-password").statusCode()).isEqualTo(401);
+
+		JsonNode status = awaitStatus((s) -> states(s).values().stream().allMatch("UP"::equals));
+		assertThat(states(status)).containsOnlyKeys("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")
+			.containsValues("UP");
+		List<String> spofs = new ArrayList<>();
+		status.path("spofs").forEach((spof) -> spofs.add(spof.path("tier").asString()));
+		assertThat(spofs).containsExactly("load balancer", "web server", "primary database");
+		Map<String, String> security = new java.util.LinkedHashMap<>();
+		status.path("security").forEach((c) -> security.put(c.path("name").asString(), c.path("result").asString()));
+		assertThat(security).hasSize(9);
+		security.remove("Firewall rules loaded on this host");
+		assertThat(security.values()).as(security.toString()).containsOnly("PASS");
+		List<String> targets = new ArrayList<>();
+		status.path("prometheusTargets")
+			.forEach((t) -> targets.add(t.path("instanceName").asString() + "=" + t.path("health").asString()));
+		assertThat(targets).contains("app-1=up", "app-2=up", "lb-1=up");
+	}
+
+	@Test
+	@Order(10)
+	void anAdminSignsInWithABrowserAndSeesThePanels() throws Exception {
+		Path profile = Files.createTempDirectory(state, "chromium-");
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary("/usr/bin/chromium");
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+				"--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+				"--window-size=1280,1800", "--user-data-dir=" + profile);
+		// The stack's certificate is self-signed.
+		options.setAcceptInsecureCerts(true);
+		ChromeDriverService service = new ChromeDriverService.Builder()
+			.usingDriverExecutable(new java.io.File("/usr/bin/chromedriver"))
+			.build();
+		WebDriver chrome = new ChromeDriver(service, options);
+		try {
+			chrome.get(SITE + "/admin");
+			assertThat(chrome.getCurrentUrl()).isEqualTo(SITE + "/login");
+			chrome.findElement(By.id("username")).sendKeys("admin");
+			chrome.findElement(By.id("password"))
+				.sendKeys(Files.readString(state.resolve("secrets/admin-password")).strip());
+			chrome.findElement(By.cssSelector("form button[type=submit]")).click();
+			WebDriverWait wait = new WebDriverWait(chrome, Duration.ofSeconds(15));
+			wait.until(ExpectedConditions.urlToBe(SITE + "/admin"));
+			assertThat(chrome.findElements(By.cssSelector("table.components tbody tr"))).hasSize(7);
+			assertThat(chrome.findElements(By.cssSelector(".node"))).hasSize(7);
+			assertThat(chrome.findElement(By.cssSelector(".spofs")).getText()).contains("load balancer", "web server",
+					"primary database");
+			assertThat(chrome.findElements(By.cssSelector(".checks li"))).hasSize(9);
+			String firstRender = chrome.findElement(By.cssSelector("#panels .meta time")).getText();
+			wait.until((driver) -> !driver.findElement(By.cssSelector("#panels .meta time")).getText()
+				.equals(firstRender));
+			wait.until((driver) -> driver.findElements(By.cssSelector("#charts .chart")).size() == 4);
+			Path screenshot = Path.of("target", "dashboard.png");
+			Files.write(screenshot, ((TakesScreenshot) chrome).getScreenshotAs(OutputType.BYTES));
+			assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+		}
+		finally {
+			chrome.quit();
+			service.stop();
+		}
+	}
+
+	private static HttpResponse<String> apiStatus(String password) throws Exception {
+		String auth = Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+		return browser.send(HttpRequest.newBuilder(URI.create(SITE + "/admin/api/status"))
+			.header("Authorization", "Basic " + auth)
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** Polls the dashboard's JSON (with HTTP Basic) until a condition holds, for up to 30 s. */
+	private static JsonNode awaitStatus(java.util.function.Predicate<JsonNode> condition) throws Exception {
+		String password = Files.readString(state.resolve("secrets/admin-password")).strip();
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		JsonNode status;
+		do {
+			HttpResponse<String> response = apiStatus(password);
+			assertThat(response.statusCode()).isEqualTo(200);
+			status = JSON.readTree(response.body());
+			if (condition.test(status)) {
+				return status;
+			}
+			Thread.sleep(250);
+		}
+		while (System.nanoTime() < deadline);
+		return status;
+	}
+
+	private static Map<String, String> states(JsonNode status) {
+		Map<String, String> states = new java.util.LinkedHashMap<>();
+		status.path("components").forEach((c) -> states.put(c.path("name").asString(), c.path("state").asString()));
+		return states;
+	}
+
+	@Test
+	@Order(11)
 	void oversizedBodiesAndWriteFloodsAreRefusedByNginx() throws Exception {
 		HttpResponse<String> huge = browser.send(HttpRequest.newBuilder(URI.create(SITE + "/posts"))
 			.header("Content-Type", "application/x-www-form-urlencoded")
@@ -251,7 +367,7 @@ class StackIntegrationTests {
 	}
 
 	@Test
-	@Order(10)
+	@Order(12)
 	void aDeadAppServerLeavesRotationWithinThreeSecondsWithoutFailingReads() throws Exception {
 		kill(pid("app-2"));
 		long killed = System.nanoTime();
@@ -266,6 +382,13 @@ class StackIntegrationTests {
 			assertThat(page.headers().firstValue("X-App-Server")).hasValue("app-1");
 		}
 		assertThat(statuses).as("reads retried on app-1 while app-2 was being detected").containsOnly(200);
+		JsonNode status = awaitStatus((st) -> "DOWN".equals(states(st).get("app-2")));
+		assertThat(Duration.ofNanos(System.nanoTime() - killed)).as("the dashboard shows it within one refresh")
+			.isLessThan(Duration.ofSeconds(5));
+		assertThat(states(status)).containsEntry("app-2", "DOWN").containsEntry("app-1", "UP");
+		List<String> spofs = new ArrayList<>();
+		status.path("spofs").forEach((spof) -> spofs.add(spof.path("tier").asString() + ":" + spof.path("kind").asString()));
+		assertThat(spofs).contains("app servers:redundancy lost");
 	}
 
 	/** What HAProxy's health checks say of a backend server, from its stats CSV. */
@@ -289,7 +412,7 @@ class StackIntegrationTests {
 	}
 
 	@Test
-	@Order(11)
+	@Order(13)
 	void aConfigurationErrorIsCaughtBeforeAnythingStartsOrChanges() throws Exception {
 		String lb = pid("lb-1");
 		Path broken = state.resolve("broken-haproxy.cfg");
@@ -305,7 +428,7 @@ class StackIntegrationTests {
 	}
 
 	@Test
-	@Order(12)
+	@Order(14)
 	void upRestartsWhatIsMissingAndLeavesTheRestAlone() throws Exception {
 		String db1 = pid("db-1");
 		String app1 = pid("app-1");
@@ -334,10 +457,13 @@ class StackIntegrationTests {
 			Thread.sleep(200);
 		}
 		assertThat(serverState("app-2")).as("back in rotation by itself").isEqualTo("UP");
+		assertThat(states(awaitStatus((st) -> states(st).values().stream().allMatch("UP"::equals))))
+			.as("the dashboard shows it back").containsEntry("app-2", "UP").containsEntry("db-2", "UP")
+			.containsEntry("web-1", "UP");
 	}
 
 	@Test
-	@Order(13)
+	@Order(15)
 	void downStopsEverythingItStarted() throws Exception {
 		List<String> pids = new ArrayList<>();
 		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {

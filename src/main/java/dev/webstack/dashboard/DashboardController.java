@@ -1,5 +1,6 @@
 package dev.webstack.dashboard;
 
+import java.security.Principal;
 import java.util.Map;
 
 import org.springframework.stereotype.Controller;
@@ -24,7 +25,8 @@ class DashboardController {
 	}
 
 	@GetMapping("/admin")
-	String home(Model model) {
+	String home(Principal principal, Model model) {
+		model.addAttribute("user", principal.getName());
 		model.addAttribute("report", this.dashboard.report());
 		return "dashboard/home";
 	}

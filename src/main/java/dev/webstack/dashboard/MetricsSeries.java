@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -207,7 +208,8 @@ class MetricsSeries {
 
 	private static Map<String, Object> chart(String id, Chart chart, Map<String, Double[]> series) {
 		List<Map<String, Object>> lines = new ArrayList<>();
-		series.forEach((label, values) -> lines.add(Map.of("label", label, "values", List.of(values))));
+		// Gaps (no sample, or +Inf) stay null, which List.of would refuse.
+		series.forEach((label, values) -> lines.add(Map.of("label", label, "values", Arrays.asList(values))));
 		Map<String, Object> out = new LinkedHashMap<>();
 		out.put("id", id);
 		out.put("title", chart.title());

@@ -67,6 +67,10 @@ public class ReplicationMonitor {
 		Gauge.builder("webstack.replication.lag.seconds", this, (monitor) -> monitor.state.lagSeconds())
 			.description("Replication lag from the heartbeat row; +Inf when the replica is unreachable or stopped")
 			.register(registry);
+		Gauge.builder("webstack.replication.running", this,
+				(monitor) -> (monitor.state.reachable() && monitor.state.status().running()) ? 1 : 0)
+			.description("1 when the replica answers and both its replication threads run, else 0")
+			.register(registry);
 	}
 
 	@Scheduled(fixedRateString = "${webstack.datasource.heartbeat-interval}", initialDelay = 1000)
@@ -75,15 +79,18 @@ public class ReplicationMonitor {
 		measure();
 	}
 
-	/** Writes the primary's clock into the heartbeat row and remembers what was written. */
+	/**
+	 * Reads the primary's latest heartbeat (the reference the replica is compared with: it
+	 * had the whole interval to arrive), then writes a new one with the primary's clock.
+	 */
 	void beat() {
 		try (Connection connection = this.primary.getConnection()) {
+			this.primaryHeartbeat = readHeartbeat(connection);
 			try (PreparedStatement write = connection
 				.prepareStatement("replace into heartbeat (id, ts, writer) values (1, now(6), ?)")) {
 				write.setString(1, this.instanceName);
 				write.executeUpdate();
 			}
-			this.primaryHeartbeat = readHeartbeat(connection);
 			connection.commit();
 			this.primaryError = null;
 		}

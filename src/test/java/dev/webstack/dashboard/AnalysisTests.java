@@ -1,0 +1,157 @@
+package dev.webstack.dashboard;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.webstack.dashboard.ComponentView.State;
+import dev.webstack.dashboard.SecurityCheck.Result;
+import dev.webstack.infra.DatabaseStatus;
+import dev.webstack.infra.EdgeStatus;
+import dev.webstack.infra.FirewallStatus;
+import dev.webstack.infra.InfraSnapshot;
+import dev.webstack.infra.Probed;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Single points of failure and security checks, on constructed topologies and findings.
+ */
+class AnalysisTests {
+
+	private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+
+	@Test
+	void theSeedTopologyHasThreeSinglePointsOfFailure() {
+		List<Spof> spofs = SpofAnalysis.analyse(topology(Map.of()));
+		assertThat(spofs).extracting(Spof::tier).containsExactly("load balancer", "web server", "primary database");
+		assertThat(spofs).extracting(Spof::kind).containsOnly("single");
+		assertThat(spofs.get(0).remedy()).contains("keepalived");
+	}
+
+	@Test
+	void aSecondLoadBalancerRemovesThatEntry() {
+		List<ComponentView> components = new ArrayList<>(topology(Map.of()));
+		components.add(component("lb-2", "load balancer", State.UP));
+		assertThat(SpofAnalysis.analyse(components)).extracting(Spof::tier)
+			.containsExactly("web server", "primary database");
+	}
+
+	@Test
+	void aDeadRedundantPeerMakesItsTierASinglePointOfFailure() {
+		List<Spof> spofs = SpofAnalysis.analyse(topology(Map.of("app-2", State.DOWN)));
+		assertThat(spofs).anySatisfy((spof) -> {
+			assertThat(spof.tier()).isEqualTo("app servers");
+			assertThat(spof.kind()).isEqualTo("redundancy lost");
+			assertThat(spof.components()).containsExactly("app-1");
+		});
+	}
+
+	@Test
+	void aDeadSingleComponentIsAnOutage() {
+		List<Spof> spofs = SpofAnalysis.analyse(topology(Map.of("web-1", State.DOWN)));
+		assertThat(spofs).filteredOn((s) -> s.tier().equals("web server"))
+			.singleElement()
+			.satisfies((spof) -> assertThat(spof.kind()).isEqualTo("outage"));
+	}
+
+	@Test
+	void aDegradedComponentStillCountsAsStanding() {
+		List<Spof> spofs = SpofAnalysis.analyse(topology(Map.of("app-2", State.DEGRADED)));
+		assertThat(spofs).extracting(Spof::tier).doesNotContain("app servers");
+	}
+
+	@Test
+	void aWellConfiguredStackPassesEveryCheckButTheFirewall() {
+		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, "127.0.0.1", 0),
+				List.of("a".repeat(32), "b".repeat(32)), urls(), NOW);
+		assertThat(checks).hasSize(9);
+		assertThat(checks).filteredOn((c) -> c.result() != Result.PASS)
+			.singleElement()
+			.satisfies((c) -> {
+				assertThat(c.name()).isEqualTo("Firewall rules loaded on this host");
+				assertThat(c.result()).isEqualTo(Result.FAIL);
+			});
+	}
+
+	@Test
+	void everyWeaknessIsCaughtWithItsEvidence() {
+		EdgeStatus weak = new EdgeStatus(200, null, null, "TLS_AES_128_GCM_SHA256", "CN=localhost",
+				NOW.plusSeconds(3 * 86400), 200, 200, null);
+		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(weak, false, "*", 2),
+				List.of("admin", "b".repeat(32)), List.of("jdbc:mysql://203.0.113.5:3306/webstack",
+						"jdbc:mysql://203.0.113.6:3306/webstack"),
+				NOW);
+		assertThat(checks).filteredOn((c) -> c.result() == Result.FAIL)
+			.extracting(SecurityCheck::name)
+			.containsExactly("HTTPS on, HTTP redirected", "HSTS", "Certificate expiry",
+					"Management endpoints not reachable through the load balancer", "Admin login required",
+					"No default passwords", "Replica read-only",
+					"Database ports bound to loopback or a private network");
+		assertThat(checks).filteredOn((c) -> c.name().equals("Certificate expiry"))
+			.singleElement()
+			.satisfies((c) -> assertThat(c.evidence()).contains("in 3 days"));
+		assertThat(checks).filteredOn((c) -> c.name().startsWith("Firewall"))
+			.singleElement()
+			.satisfies((c) -> assertThat(c.result()).isEqualTo(Result.PASS));
+	}
+
+	@Test
+	void aWildcardBindingPassesOnlyWhereTheServerIsReachedAtAPrivateAddress() {
+		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, "*", 0),
+				List.of("a".repeat(32)),
+				List.of("jdbc:mysql://10.1.2.3:3306/webstack", "jdbc:mysql://10.1.2.4:3306/webstack"), NOW);
+		assertThat(checks).filteredOn((c) -> c.name().startsWith("Database ports"))
+			.singleElement()
+			.satisfies((c) -> {
+				assertThat(c.result()).isEqualTo(Result.PASS);
+				assertThat(c.evidence()).contains("reached at 10.1.2.3 (private)");
+			});
+	}
+
+	@Test
+	void whatCannotBeProbedIsUnknownNotPassed() {
+		InfraSnapshot nothing = new InfraSnapshot(Probed.failed("x", NOW), Probed.failed("x", NOW), Map.of(),
+				Probed.failed("refused", NOW), Probed.failed("refused", NOW), Probed.failed("x", NOW),
+				Probed.failed("timed out", NOW), Probed.of(new FirewallStatus(false, 0, "nft not installed"), NOW),
+				NOW);
+		List<SecurityCheck> checks = SecurityAnalysis.analyse(nothing, List.of("a".repeat(32)), urls(), NOW);
+		assertThat(checks).filteredOn((c) -> !c.name().equals("No default passwords"))
+			.extracting(SecurityCheck::result)
+			.containsOnly(Result.UNKNOWN);
+	}
+
+	private static EdgeStatus goodEdge() {
+		return new EdgeStatus(301, "https://127.0.0.1:8443/", "max-age=63072000", "TLS_AES_256_GCM_SHA384",
+				"CN=localhost", NOW.plusSeconds(800 * 86400L), 404, 302, "https://127.0.0.1:8443/login");
+	}
+
+	private static List<String> urls() {
+		return List.of("jdbc:mysql://127.0.0.1:3307/webstack", "jdbc:mysql://127.0.0.1:3308/webstack");
+	}
+
+	private static InfraSnapshot snapshot(EdgeStatus edge, boolean replicaReadOnly, String bind, int firewallTables) {
+		DatabaseStatus primary = new DatabaseStatus("10.11.19-MariaDB", 1, false, bind, 100, 5, null);
+		DatabaseStatus replica = new DatabaseStatus("10.11.19-MariaDB", 2, replicaReadOnly, bind, 100, 5, null);
+		return new InfraSnapshot(Probed.failed("n/a", NOW), Probed.failed("n/a", NOW), Map.of(),
+				Probed.of(primary, NOW), Probed.of(replica, NOW), Probed.failed("n/a", NOW), Probed.of(edge, NOW),
+				Probed.of(new FirewallStatus(true, firewallTables, "nft list tables"), NOW), NOW);
+	}
+
+	private static List<ComponentView> topology(Map<String, State> states) {
+		List<ComponentView> components = new ArrayList<>();
+		for (String[] c : new String[][] { { "lb-1", "load balancer" }, { "web-1", "web server" },
+				{ "app-1", "app server" }, { "app-2", "app server" }, { "db-1", "primary database" },
+				{ "db-2", "replica database" }, { "prometheus", "monitoring" } }) {
+			components.add(component(c[0], c[1], states.getOrDefault(c[0], State.UP)));
+		}
+		return components;
+	}
+
+	private static ComponentView component(String name, String role, State state) {
+		return new ComponentView(name, role, state, NOW, "", Map.of());
+	}
+
+}
