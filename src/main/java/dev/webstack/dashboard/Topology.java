@@ -62,8 +62,9 @@ class Topology {
 			.filter((s) -> BACKEND.equals(s.proxy()) && s.isServer())
 			.toList();
 		for (HaproxyServer server : servers) {
-			figures.put(server.name(), server.status() + " (" + server.checkStatus() + "), " + server.currentSessions()
-					+ " sessions, " + server.http5xx() + " 5xx, " + server.retries() + " retries");
+			figures.put(server.name(), server.status() + " (" + server.checkStatus() + ") for "
+					+ duration(server.lastChangeSeconds()) + ", " + server.currentSessions() + " sessions, "
+					+ server.http5xx() + " 5xx, " + server.retries() + " retries");
 		}
 		haproxy.value()
 			.stream()
