@@ -119,6 +119,34 @@ public final class DatabasePair {
 		}
 	}
 
+	/** Runs SQL as root on one server of the pair, over its socket (as an operator would). */
+	public static String rootSql(String server, String sql) {
+		Path socket = start().resolve(server).resolve("mysqld.sock");
+		ProcessBuilder builder = new ProcessBuilder("mariadb", "--no-defaults", "--protocol=socket",
+				"--socket=" + socket, "-u", "root", "--batch", "--skip-column-names", "-e", sql)
+			.redirectErrorStream(true);
+		try {
+			Process process = builder.start();
+			String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+			if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+				throw new IllegalStateException("mariadb on " + server + " failed: " + out);
+			}
+			return out.strip();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** Makes the replica apply every event this many seconds late (MariaDB's MASTER_DELAY). */
+	public static void delayReplica(int seconds) {
+		rootSql("db-2", "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=" + seconds + "; START SLAVE");
+	}
+
 	/** A direct connection with the application's account, bypassing the application. */
 	public static Connection connect(int port) throws SQLException {
 		return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/webstack", "webstack_app",

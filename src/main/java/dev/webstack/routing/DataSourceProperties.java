@@ -18,10 +18,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param replicaRetryInterval how long reads stay on the primary after the replica failed to give a connection
  * @param heartbeatInterval how often the heartbeat row is written on the primary and read on the replica
  * @param maxReplicaLag replication lag beyond which the replica counts as lagging
+ * @param readYourWritesWait how long a read waits for the replica to apply the reader's own last write before it
+ * goes to the primary instead
  */
 @ConfigurationProperties("webstack.datasource")
 public record DataSourceProperties(Pool primary, Pool replica, Account migrations, Account monitor,
-		Duration replicaRetryInterval, Duration heartbeatInterval, Duration maxReplicaLag) {
+		Duration replicaRetryInterval, Duration heartbeatInterval, Duration maxReplicaLag,
+		Duration readYourWritesWait) {
 
 	/**
 	 * One connection pool.

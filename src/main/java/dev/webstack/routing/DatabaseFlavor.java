@@ -15,10 +15,11 @@ import java.util.Locale;
 public enum DatabaseFlavor {
 
 	MYSQL("SHOW REPLICA STATUS", "Replica_IO_Running", "Replica_SQL_Running", "Seconds_Behind_Source",
-			"select @@super_read_only"),
+			"select @@super_read_only", "select @@global.gtid_executed",
+			"select wait_for_executed_gtid_set(?, ?)"),
 
 	MARIADB("SHOW SLAVE STATUS", "Slave_IO_Running", "Slave_SQL_Running", "Seconds_Behind_Master",
-			"select @@read_only");
+			"select @@read_only", "select @@gtid_binlog_pos", "select master_gtid_wait(?, ?)");
 
 	private final String replicaStatusQuery;
 
@@ -30,8 +31,14 @@ public enum DatabaseFlavor {
 
 	private final String readOnlyQuery;
 
+	private final String gtidPositionQuery;
+
+	private final String gtidWaitQuery;
+
 	DatabaseFlavor(String replicaStatusQuery, String ioRunningColumn, String sqlRunningColumn, String lagColumn,
-			String readOnlyQuery) {
+			String readOnlyQuery, String gtidPositionQuery, String gtidWaitQuery) {
+		this.gtidPositionQuery = gtidPositionQuery;
+		this.gtidWaitQuery = gtidWaitQuery;
 		this.replicaStatusQuery = replicaStatusQuery;
 		this.ioRunningColumn = ioRunningColumn;
 		this.sqlRunningColumn = sqlRunningColumn;
@@ -60,6 +67,19 @@ public enum DatabaseFlavor {
 	/** The query that tells whether the server refuses ordinary clients' writes. */
 	public String readOnlyQuery() {
 		return this.readOnlyQuery;
+	}
+
+	/** The primary's GTID position, which includes every transaction committed so far. */
+	public String gtidPositionQuery() {
+		return this.gtidPositionQuery;
+	}
+
+	/**
+	 * Waits (position, seconds) until the replica has applied a GTID position; returns 0
+	 * when it has, something else when the wait timed out.
+	 */
+	public String gtidWaitQuery() {
+		return this.gtidWaitQuery;
 	}
 
 	String ioRunningColumn() {

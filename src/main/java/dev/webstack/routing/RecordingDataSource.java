@@ -23,6 +23,7 @@ class RecordingDataSource extends DelegatingDataSource {
 	public Connection getConnection() throws SQLException {
 		Connection connection = obtainTargetDataSource().getConnection();
 		this.routes.record(new Route(Route.Target.PRIMARY, "read-write transaction"));
+		this.routes.recordWrite();
 		return connection;
 	}
 

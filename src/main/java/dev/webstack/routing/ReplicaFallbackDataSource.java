@@ -3,6 +3,7 @@ package dev.webstack.routing;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -42,9 +43,17 @@ class ReplicaFallbackDataSource extends AbstractDataSource {
 
 	private final Supplier<String> replicaProblem;
 
+	private final Function<Connection, String> consistency;
+
+	/**
+	 * @param replicaProblem why the replica is unfit for reads now, or null
+	 * @param consistency given a replica connection, why it may not serve this request
+	 * (the reader's own last write has not reached it), or null
+	 */
 	ReplicaFallbackDataSource(DataSource replica, DataSource primary, RouteRecorder routes, Duration retryInterval,
-			LongSupplier clock, Supplier<String> replicaProblem) {
+			LongSupplier clock, Supplier<String> replicaProblem, Function<Connection, String> consistency) {
 		this.replica = replica;
+		this.consistency = consistency;
 		this.replicaProblem = replicaProblem;
 		this.primary = primary;
 		this.routes = routes;
@@ -67,6 +76,13 @@ class ReplicaFallbackDataSource extends AbstractDataSource {
 				if (this.unavailableReason != null) {
 					logger.info("Replica is giving connections again; reads go back to it");
 					this.unavailableReason = null;
+				}
+				String behind = this.consistency.apply(connection);
+				if (behind != null) {
+					connection.close();
+					Connection primary = this.primary.getConnection();
+					this.routes.record(new Route(Route.Target.PRIMARY, behind));
+					return primary;
 				}
 				this.routes.record(new Route(Route.Target.REPLICA, "read-only transaction"));
 				return connection;

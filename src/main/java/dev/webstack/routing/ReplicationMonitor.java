@@ -133,6 +133,11 @@ public class ReplicationMonitor {
 		this.state = new ReplicationState(true, readOnly, status, lag, null, now);
 	}
 
+	/** The replica's flavour, once known. */
+	DatabaseFlavor flavor() {
+		return this.flavor;
+	}
+
 	public ReplicationState state() {
 		return this.state;
 	}

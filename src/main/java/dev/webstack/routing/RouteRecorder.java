@@ -14,6 +14,8 @@ public class RouteRecorder {
 
 	private static final ThreadLocal<Route> CURRENT = new ThreadLocal<>();
 
+	private static final ThreadLocal<Boolean> WROTE = new ThreadLocal<>();
+
 	private final Counter primaryConnections;
 
 	private final Counter replicaConnections;
@@ -40,9 +42,20 @@ public class RouteRecorder {
 		return CURRENT.get();
 	}
 
+	/** Notes that this thread took a connection for read-write work on the primary. */
+	void recordWrite() {
+		WROTE.set(Boolean.TRUE);
+	}
+
+	/** Whether this thread took a read-write connection since the last clear. */
+	public boolean wrote() {
+		return WROTE.get() != null;
+	}
+
 	/** Forgets this thread's route; called at the start and end of every request. */
 	public void clear() {
 		CURRENT.remove();
+		WROTE.remove();
 	}
 
 }

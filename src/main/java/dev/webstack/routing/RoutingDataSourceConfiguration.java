@@ -38,11 +38,12 @@ class RoutingDataSourceConfiguration {
 	@Bean
 	@Primary
 	DataSource dataSource(HikariDataSource primaryPool, HikariDataSource replicaPool, DataSourceProperties properties,
-			RouteRecorder routes, ReplicationMonitor monitor) {
+			RouteRecorder routes, ReplicationMonitor monitor, ReadYourWrites readYourWrites) {
 		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy(
 				new RecordingDataSource(primaryPool, routes));
 		proxy.setReadOnlyDataSource(new ReplicaFallbackDataSource(replicaPool, primaryPool, routes,
-				properties.replicaRetryInterval(), System::nanoTime, monitor::readProblem));
+				properties.replicaRetryInterval(), System::nanoTime, monitor::readProblem,
+				readYourWrites::checkReplica));
 		// Known up front, so the proxy never opens a connection just to learn them.
 		proxy.setDefaultAutoCommit(false);
 		proxy.setDefaultTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);

@@ -39,13 +39,10 @@ class IdentityFilter extends OncePerRequestFilter {
 		if (this.properties.exposeIdentity()) {
 			response.setHeader(APP_SERVER, this.properties.instanceName());
 		}
+		// Cleared when a request starts, not when it ends: an error page is rendered after this
+		// filter returns, and its footer must still say where the failed request's reads went.
 		this.routes.clear();
-		try {
-			chain.doFilter(request, response);
-		}
-		finally {
-			this.routes.clear();
-		}
+		chain.doFilter(request, response);
 	}
 
 }

@@ -2,9 +2,9 @@ package dev.webstack.system;
 
 import java.time.Clock;
 
+import dev.webstack.routing.ReadYourWrites;
 import dev.webstack.routing.RouteRecorder;
 
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -16,18 +16,22 @@ class WebConfiguration implements WebMvcConfigurer {
 
 	private final RouteRecorder routes;
 
-	WebConfiguration(WebstackProperties properties, RouteRecorder routes) {
+	private final ReadYourWrites readYourWrites;
+
+	private final CookieSigner signer;
+
+	WebConfiguration(WebstackProperties properties, RouteRecorder routes, ReadYourWrites readYourWrites,
+			CookieSigner signer) {
 		this.properties = properties;
 		this.routes = routes;
-	}
-
-	@Bean
-	Clock clock() {
-		return Clock.systemUTC();
+		this.readYourWrites = readYourWrites;
+		this.signer = signer;
 	}
 
 	@Override
 	public void addInterceptors(InterceptorRegistry registry) {
+		registry.addInterceptor(new ReadYourWritesInterceptor(this.readYourWrites, this.routes, this.signer,
+				Clock.systemUTC()));
 		registry.addInterceptor(new ReadRouteInterceptor(this.properties, this.routes));
 	}
 

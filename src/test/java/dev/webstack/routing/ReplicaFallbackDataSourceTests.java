@@ -35,7 +35,10 @@ class ReplicaFallbackDataSourceTests {
 	private String replicaProblem;
 
 	private final ReplicaFallbackDataSource reads = new ReplicaFallbackDataSource(this.replica, this.primary,
-			this.routes, Duration.ofSeconds(5), this.now::get, () -> this.replicaProblem);
+			this.routes, Duration.ofSeconds(5), this.now::get, () -> this.replicaProblem,
+			(connection) -> this.behind);
+
+	private String behind;
 
 	@Test
 	void readsGoToTheReplicaWhenItGivesConnections() throws SQLException {
@@ -78,6 +81,14 @@ class ReplicaFallbackDataSourceTests {
 
 		this.replicaProblem = null;
 		assertThat(name(this.reads.getConnection())).isEqualTo("replica");
+	}
+
+	@Test
+	void aReaderWhoseLastWriteHasNotReachedTheReplicaReadsFromThePrimary() throws SQLException {
+		this.behind = "your last write has not reached the replica yet";
+		assertThat(name(this.reads.getConnection())).isEqualTo("primary");
+		assertThat(this.routes.current().reason()).isEqualTo(this.behind);
+		assertThat(this.replica.attempts).as("the replica was asked, and found behind").isEqualTo(1);
 	}
 
 	private double connections(String target) {

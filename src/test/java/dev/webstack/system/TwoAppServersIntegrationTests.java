@@ -104,6 +104,38 @@ class TwoAppServersIntegrationTests {
 		assertThat(get(this.app2, "/admin").statusCode()).as("signed out").isEqualTo(302);
 	}
 
+	@Test
+	void aWriterReadsTheirOwnWriteOnTheOtherServerWhileOthersStillReadTheReplica() throws Exception {
+		DatabasePair.delayReplica(4);
+		try {
+			String title = "Mine " + UUID.randomUUID();
+			HttpResponse<String> created = post(this.app2, "/posts", Map.of("_csrf",
+					csrfToken(get(this.app2, "/posts/new").body()), "title", title, "body", "b", "author", "Ada"));
+			assertThat(created.statusCode()).isEqualTo(302);
+			String location = URI.create(created.headers().firstValue("Location").orElseThrow()).getPath();
+
+			HttpResponse<String> mine = get(this.app1, location);
+			assertThat(mine.statusCode()).as("the writer sees the post at once, on the other server").isEqualTo(200);
+			Document page = Jsoup.parse(mine.body());
+			assertThat(page.select("article h1").text()).isEqualTo(title);
+			assertThat(page.select("footer .read-route").text())
+				.isEqualTo("primary (your last write has not reached the replica yet)");
+			assertThat(Jsoup.parse(get(this.app1, "/").body()).select(".posts .title").eachText()).contains(title);
+
+			HttpClient someoneElse = HttpClient.newHttpClient();
+			HttpResponse<String> theirs = someoneElse.send(HttpRequest.newBuilder(URI.create(this.app1.url(location)))
+				.header("Accept", "text/html")
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(theirs.statusCode()).as("others read the (delayed) replica").isEqualTo(404);
+			assertThat(Jsoup.parse(theirs.body()).select("footer .read-route").text())
+				.isEqualTo("replica (read-only transaction)");
+		}
+		finally {
+			DatabasePair.delayReplica(0);
+			DatabasePair.awaitReplica();
+		}
+	}
+
 	private static String csrfToken(String html) {
 		return Jsoup.parse(html).select("input[name=_csrf]").first().val();
 	}
