@@ -142,6 +142,19 @@ public final class DatabasePair {
 		}
 	}
 
+	/** Kills a server of the pair with SIGKILL, as a crash would, and waits until it is gone. */
+	public static void kill(String server) throws Exception {
+		long pid = Long.parseLong(Files.readString(start().resolve("run").resolve(server + ".pid")).strip());
+		ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+		process.destroyForcibly();
+		process.onExit().get(30, TimeUnit.SECONDS);
+	}
+
+	/** Starts whatever part of the pair is not running ({@code ./stack db up}). */
+	public static void repair() {
+		run(start(), "up");
+	}
+
 	/** Makes the replica apply every event this many seconds late (MariaDB's MASTER_DELAY). */
 	public static void delayReplica(int seconds) {
 		rootSql("db-2", "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=" + seconds + "; START SLAVE");

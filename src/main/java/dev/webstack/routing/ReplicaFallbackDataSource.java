@@ -3,6 +3,7 @@ package dev.webstack.routing;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -45,14 +46,20 @@ class ReplicaFallbackDataSource extends AbstractDataSource {
 
 	private final Function<Connection, String> consistency;
 
+	private final BooleanSupplier primaryUnreachable;
+
 	/**
 	 * @param replicaProblem why the replica is unfit for reads now, or null
 	 * @param consistency given a replica connection, why it may not serve this request
 	 * (the reader's own last write has not reached it), or null
+	 * @param primaryUnreachable whether the primary is known to be down, in which case reads
+	 * take the replica whatever its state
 	 */
 	ReplicaFallbackDataSource(DataSource replica, DataSource primary, RouteRecorder routes, Duration retryInterval,
-			LongSupplier clock, Supplier<String> replicaProblem, Function<Connection, String> consistency) {
+			LongSupplier clock, Supplier<String> replicaProblem, Function<Connection, String> consistency,
+			BooleanSupplier primaryUnreachable) {
 		this.replica = replica;
+		this.primaryUnreachable = primaryUnreachable;
 		this.consistency = consistency;
 		this.replicaProblem = replicaProblem;
 		this.primary = primary;
@@ -64,6 +71,12 @@ class ReplicaFallbackDataSource extends AbstractDataSource {
 
 	@Override
 	public Connection getConnection() throws SQLException {
+		if (this.primaryUnreachable.getAsBoolean()) {
+			// With the primary gone, the replica is all there is: a stale page beats no page.
+			Connection connection = this.replica.getConnection();
+			this.routes.record(new Route(Route.Target.REPLICA, "primary unreachable"));
+			return connection;
+		}
 		String problem = this.replicaProblem.get();
 		if (problem != null) {
 			Connection connection = this.primary.getConnection();

@@ -55,6 +55,8 @@ public class ReplicationMonitor {
 
 	private volatile String primaryError = "not measured yet";
 
+	private volatile boolean primaryUnreachable;
+
 	ReplicationMonitor(@Qualifier("primaryPool") HikariDataSource primary,
 			@Qualifier("replicaPool") HikariDataSource replica, DataSourceProperties properties,
 			@Value("${webstack.instance-name}") String instanceName,
@@ -97,7 +99,30 @@ public class ReplicationMonitor {
 		catch (SQLException ex) {
 			this.primaryHeartbeat = null;
 			this.primaryError = ex.getMessage();
+			this.primaryUnreachable = unreachable(ex);
+			return;
 		}
+		this.primaryUnreachable = false;
+	}
+
+	/** Whether a failure means the server cannot be reached (as opposed to, say, a busy pool). */
+	static boolean unreachable(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof java.net.ConnectException
+					|| t.getClass().getSimpleName().equals("CommunicationsException")) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Whether the last heartbeat found the primary unreachable: writes then fail at once
+	 * (read-only mode) instead of each waiting for a connection; the next heartbeat that
+	 * succeeds, a second later, ends it.
+	 */
+	public boolean primaryUnreachable() {
+		return this.primaryUnreachable;
 	}
 
 	/** Reads the replica's heartbeat row and its replication status. */

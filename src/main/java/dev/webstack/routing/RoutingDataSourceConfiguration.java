@@ -40,10 +40,10 @@ class RoutingDataSourceConfiguration {
 	DataSource dataSource(HikariDataSource primaryPool, HikariDataSource replicaPool, DataSourceProperties properties,
 			RouteRecorder routes, ReplicationMonitor monitor, ReadYourWrites readYourWrites) {
 		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy(
-				new RecordingDataSource(primaryPool, routes));
+				new RecordingDataSource(primaryPool, routes, monitor::primaryUnreachable));
 		proxy.setReadOnlyDataSource(new ReplicaFallbackDataSource(replicaPool, primaryPool, routes,
 				properties.replicaRetryInterval(), System::nanoTime, monitor::readProblem,
-				readYourWrites::checkReplica));
+				readYourWrites::checkReplica, monitor::primaryUnreachable));
 		// Known up front, so the proxy never opens a connection just to learn them.
 		proxy.setDefaultAutoCommit(false);
 		proxy.setDefaultTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);

@@ -1,6 +1,7 @@
 package dev.webstack.system;
 
 import dev.webstack.routing.Route;
+import dev.webstack.routing.ReplicationMonitor;
 import dev.webstack.routing.RouteRecorder;
 
 import org.springframework.stereotype.Component;
@@ -16,9 +17,17 @@ public class Identity {
 
 	private final RouteRecorder routes;
 
-	Identity(WebstackProperties properties, RouteRecorder routes) {
+	private final ReplicationMonitor replication;
+
+	Identity(WebstackProperties properties, RouteRecorder routes, ReplicationMonitor replication) {
 		this.properties = properties;
 		this.routes = routes;
+		this.replication = replication;
+	}
+
+	/** Whether the primary is unreachable, so that pages can say posting is paused. */
+	public boolean readOnlyMode() {
+		return this.replication.primaryUnreachable();
 	}
 
 	public boolean exposed() {

@@ -36,7 +36,9 @@ class ReplicaFallbackDataSourceTests {
 
 	private final ReplicaFallbackDataSource reads = new ReplicaFallbackDataSource(this.replica, this.primary,
 			this.routes, Duration.ofSeconds(5), this.now::get, () -> this.replicaProblem,
-			(connection) -> this.behind);
+			(connection) -> this.behind, () -> this.primaryDown);
+
+	private boolean primaryDown;
 
 	private String behind;
 
@@ -89,6 +91,15 @@ class ReplicaFallbackDataSourceTests {
 		assertThat(name(this.reads.getConnection())).isEqualTo("primary");
 		assertThat(this.routes.current().reason()).isEqualTo(this.behind);
 		assertThat(this.replica.attempts).as("the replica was asked, and found behind").isEqualTo(1);
+	}
+
+	@Test
+	void withThePrimaryDownReadsTakeTheReplicaWhateverItsState() throws SQLException {
+		this.primaryDown = true;
+		this.replicaProblem = "replication stopped";
+		this.behind = "your last write has not reached the replica yet";
+		assertThat(name(this.reads.getConnection())).isEqualTo("replica");
+		assertThat(this.routes.current()).isEqualTo(new Route(Route.Target.REPLICA, "primary unreachable"));
 	}
 
 	private double connections(String target) {

@@ -1,0 +1,50 @@
+package dev.webstack.system;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.servlet.ModelAndView;
+
+/**
+ * A database that cannot be reached is a 503 with a clear page (or a problem document for
+ * API clients), never a stack trace or a hang: a write while the primary is down is
+ * "read-only mode"; anything else is "temporarily unavailable". Both say when to retry.
+ */
+@ControllerAdvice
+class DatabaseUnavailableAdvice {
+
+	static final String RETRY_AFTER_SECONDS = "5";
+
+	@ExceptionHandler({ CannotCreateTransactionException.class, DataAccessResourceFailureException.class })
+	Object unavailable(HttpServletRequest request, HttpServletResponse response, Exception ex) {
+		boolean write = !("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod()));
+		String title = write ? "Read-only mode" : "Temporarily unavailable";
+		String detail = write
+				? "The primary database is unreachable, so nothing can be written just now. Reading still works; "
+						+ "please try again in a moment. Nothing you sent was saved."
+				: "The database cannot be reached just now. Please try again in a moment.";
+		response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+		String accept = request.getHeader("Accept");
+		if (accept != null && accept.contains(MediaType.APPLICATION_JSON_VALUE) && !accept.contains("text/html")) {
+			ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, detail);
+			problem.setTitle(title);
+			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.body(problem);
+		}
+		ModelAndView page = new ModelAndView("error/unavailable");
+		page.setStatus(HttpStatus.SERVICE_UNAVAILABLE);
+		page.addObject("title", title);
+		page.addObject("detail", detail);
+		return page;
+	}
+
+}

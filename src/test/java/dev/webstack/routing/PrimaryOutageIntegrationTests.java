@@ -1,0 +1,138 @@
+package dev.webstack.routing;
+
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import dev.webstack.AppServer;
+import dev.webstack.DatabasePair;
+import org.jsoup.Jsoup;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The primary dies (SIGKILL) right after a burst of acknowledged writes: the site stays
+ * browsable from the replica, a write gets a clear 503 at once, writes resume by
+ * themselves when the primary returns, and not one acknowledged write is lost.
+ */
+class PrimaryOutageIntegrationTests {
+
+	private final HttpClient browser = HttpClient.newBuilder()
+		.cookieHandler(new CookieManager())
+		.followRedirects(HttpClient.Redirect.NEVER)
+		.build();
+
+	@Test
+	void noAcknowledgedWriteIsLostAndTheSiteStaysReadable() throws Exception {
+		try (AppServer app = AppServer.start("app-outage")) {
+			String run = UUID.randomUUID().toString().substring(0, 8);
+			List<String> acknowledged = new ArrayList<>();
+			for (int i = 0; i < 40; i++) {
+				String title = "durable " + run + " #" + i;
+				if (post(app, title).statusCode() == 302) {
+					acknowledged.add(title);
+				}
+			}
+			assertThat(acknowledged).hasSize(40);
+			DatabasePair.kill("db-1");
+			System.out.printf("primary outage: %d writes acknowledged, then db-1 killed with SIGKILL%n",
+					acknowledged.size());
+
+			awaitReadOnlyMode(app);
+			HttpResponse<String> home = get(app, "/", "text/html");
+			assertThat(home.statusCode()).as("browsable from the replica").isEqualTo(200);
+			assertThat(home.headers().firstValue("X-Read-From")).hasValue("replica");
+			assertThat(Jsoup.parse(home.body()).select(".notice").text()).startsWith("Read-only mode");
+
+			long started = System.nanoTime();
+			HttpResponse<String> refused = post(app, "refused " + run);
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no hang").isLessThan(Duration.ofSeconds(1));
+			assertThat(refused.statusCode()).isEqualTo(503);
+			assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
+			assertThat(Jsoup.parse(refused.body()).select("h1").text()).isEqualTo("Read-only mode");
+			assertThat(refused.body()).doesNotContain("Exception").doesNotContain("at dev.webstack");
+			HttpResponse<String> api = postJson(app, "refused too " + run);
+			assertThat(api.statusCode()).isEqualTo(503);
+			assertThat(api.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+			assertThat(api.body()).contains("\"title\":\"Read-only mode\"");
+
+			DatabasePair.repair();
+			long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+			int status = 0;
+			while (status != 302 && System.nanoTime() < deadline) {
+				status = post(app, "after " + run).statusCode();
+				Thread.sleep(200);
+			}
+			assertThat(status).as("writes resume by themselves").isEqualTo(302);
+
+			DatabasePair.awaitReplica();
+			assertThat(count(DatabasePair.PRIMARY_PORT, "durable " + run + " #%")).isEqualTo(acknowledged.size());
+			assertThat(count(DatabasePair.REPLICA_PORT, "durable " + run + " #%")).isEqualTo(acknowledged.size());
+			assertThat(count(DatabasePair.PRIMARY_PORT, "refused%" + run)).as("nothing refused was stored").isZero();
+			System.out.printf("primary outage: %d acknowledged, %d on db-1 and %d on db-2 after restart, 0 lost%n",
+					acknowledged.size(), count(DatabasePair.PRIMARY_PORT, "durable " + run + " #%"),
+					count(DatabasePair.REPLICA_PORT, "durable " + run + " #%"));
+		}
+	}
+
+	private void awaitReadOnlyMode(AppServer app) throws Exception {
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (!app.bean(ReplicationMonitor.class).primaryUnreachable() && System.nanoTime() < deadline) {
+			Thread.sleep(100);
+		}
+		assertThat(app.bean(ReplicationMonitor.class).primaryUnreachable()).isTrue();
+	}
+
+	private static int count(int port, String pattern) throws Exception {
+		try (Connection connection = DatabasePair.connect(port);
+				PreparedStatement query = connection.prepareStatement("select count(*) from post where title like ?")) {
+			query.setString(1, pattern);
+			try (ResultSet rows = query.executeQuery()) {
+				rows.next();
+				return rows.getInt(1);
+			}
+		}
+	}
+
+	private HttpResponse<String> get(AppServer app, String path, String accept) throws Exception {
+		return this.browser.send(HttpRequest.newBuilder(URI.create(app.url(path))).header("Accept", accept).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> post(AppServer app, String title) throws Exception {
+		return send(app, title, "text/html");
+	}
+
+	private HttpResponse<String> postJson(AppServer app, String title) throws Exception {
+		return send(app, title, "application/json");
+	}
+
+	private HttpResponse<String> send(AppServer app, String title, String accept) throws Exception {
+		String token = Jsoup.parse(get(app, "/posts/new", "text/html").body()).select("input[name=_csrf]").val();
+		Map<String, String> fields = Map.of("_csrf", token, "title", title, "body", "b", "author", "Ada");
+		String form = fields.entrySet()
+			.stream()
+			.map((e) -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+			.collect(Collectors.joining("&"));
+		return this.browser.send(HttpRequest.newBuilder(URI.create(app.url("/posts")))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.header("Accept", accept)
+			.POST(HttpRequest.BodyPublishers.ofString(form))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+}
