@@ -201,13 +201,13 @@ class StackIntegrationTests {
 	void aPersonPostsAndCommentsAndThePostIsOnBothDatabases() throws Exception {
 		String title = "Stack post " + UUID.randomUUID();
 		HttpResponse<String> created = post("/posts",
-				Map.of("_csrf", token("/posts/new"), "title", title, "body", "Hello", "author", "Ada"));
+				form("/posts/new", Map.of("title", title, "body", "Hello", "author", "Ada")));
 		assertThat(created.statusCode()).isEqualTo(302);
 		String path = URI.create(created.headers().firstValue("Location").orElseThrow()).getPath();
 		String id = path.substring(path.lastIndexOf('/') + 1);
 
 		HttpResponse<String> commented = post(path + "/comments",
-				Map.of("_csrf", token(path), "body", "Nice", "author", "Grace"));
+				form(path, Map.of("body", "Nice", "author", "Grace")));
 		assertThat(commented.statusCode()).isEqualTo(302);
 
 		assertThat(count(PRIMARY_PORT, "select count(*) from post where title = ?", title)).isEqualTo(1);
@@ -516,8 +516,13 @@ class StackIntegrationTests {
 		return browser.sslContext();
 	}
 
-	private static String token(String path) throws Exception {
-		return Jsoup.parse(get(path).body()).select("input[name=_csrf]").first().val();
+	/** The fields of the (last) form on a page, its CSRF and one-time tokens included, plus these. */
+	private static Map<String, String> form(String path, Map<String, String> fields) throws Exception {
+		Document page = Jsoup.parse(get(path).body());
+		Map<String, String> all = new java.util.HashMap<>(fields);
+		all.put("_csrf", page.select("form[method=post] input[name=_csrf]").last().val());
+		all.put("submission", page.select("input[name=submission]").last().val());
+		return all;
 	}
 
 	private static HttpResponse<String> get(String path) throws Exception {

@@ -1,12 +1,12 @@
 package dev.webstack.site;
 
-import java.time.Clock;
 import java.util.List;
 
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 
 import org.springframework.beans.propertyeditors.StringTrimmerEditor;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Slice;
 import org.springframework.data.domain.Sort;
@@ -41,13 +41,14 @@ class PostController {
 
 	private final CommentService commentService;
 
-	private final Clock clock;
+	private final PostService postService;
 
-	PostController(PostRepository posts, CommentRepository comments, CommentService commentService, Clock clock) {
+	PostController(PostRepository posts, CommentRepository comments, CommentService commentService,
+			PostService postService) {
 		this.posts = posts;
 		this.comments = comments;
 		this.commentService = commentService;
-		this.clock = clock;
+		this.postService = postService;
 	}
 
 	@InitBinder
@@ -72,15 +73,26 @@ class PostController {
 	}
 
 	@PostMapping("/posts")
-	String create(@Valid @ModelAttribute("postForm") PostForm form, BindingResult result,
+	String create(@Valid @ModelAttribute("postForm") PostForm form, BindingResult result, Model model,
 			HttpServletResponse response, RedirectAttributes redirect) {
 		if (result.hasErrors()) {
 			response.setStatus(HttpStatus.BAD_REQUEST.value());
+			if (result.hasFieldErrors("submission")) {
+				model.addAttribute("freshSubmission", Submissions.newToken());
+			}
 			return "site/postForm";
 		}
-		Post post = this.posts.save(new Post(form.title(), form.body(), form.author(), this.clock.instant()));
-		redirect.addFlashAttribute("message", "Your post is published.");
-		return "redirect:/posts/" + post.getId();
+		PostService.Outcome outcome;
+		try {
+			outcome = this.postService.publish(form);
+		}
+		catch (DuplicateKeyException ex) {
+			// The same form was sent twice at once, and the other submission won.
+			outcome = new PostService.Outcome(this.postService.publishedWith(form.submission()).orElseThrow(), false);
+		}
+		redirect.addFlashAttribute("message",
+				outcome.created() ? "Your post is published." : "This post was already published; here it is.");
+		return "redirect:/posts/" + outcome.postId();
 	}
 
 	@GetMapping("/posts/{id}")
@@ -94,12 +106,23 @@ class PostController {
 			BindingResult result, Model model, HttpServletResponse response, RedirectAttributes redirect) {
 		if (result.hasErrors()) {
 			response.setStatus(HttpStatus.BAD_REQUEST.value());
+			if (result.hasFieldErrors("submission")) {
+				model.addAttribute("freshSubmission", Submissions.newToken());
+			}
 			return showPost(id, model);
 		}
-		if (!this.commentService.addComment(id, form)) {
+		CommentService.Outcome outcome;
+		try {
+			outcome = this.commentService.addComment(id, form);
+		}
+		catch (DuplicateKeyException ex) {
+			outcome = CommentService.Outcome.ALREADY_ADDED;
+		}
+		if (outcome == CommentService.Outcome.NO_SUCH_POST) {
 			throw new ResponseStatusException(HttpStatus.NOT_FOUND, "No such post");
 		}
-		redirect.addFlashAttribute("message", "Your comment is posted.");
+		redirect.addFlashAttribute("message", (outcome == CommentService.Outcome.ADDED) ? "Your comment is posted."
+				: "This comment was already posted; here it is.");
 		return "redirect:/posts/" + id + "#comments";
 	}
 

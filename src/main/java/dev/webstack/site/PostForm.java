@@ -1,12 +1,15 @@
 package dev.webstack.site;
 
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /**
  * What a person types to write a post.
  */
-public record PostForm(@NotBlank(message = "Give your post a title.") @Size(max = TITLE_MAX,
+public record PostForm(@NotBlank(message = Submissions.EXPIRED) @Pattern(regexp = Submissions.TOKEN_PATTERN,
+		message = Submissions.EXPIRED) String submission,
+		@NotBlank(message = "Give your post a title.") @Size(max = TITLE_MAX,
 		message = "Keep the title under " + TITLE_MAX + " characters.") String title,
 		@NotBlank(message = "Write something in the post.") @Size(max = BODY_MAX,
 				message = "Keep the post under " + BODY_MAX + " characters.") String body,
@@ -20,7 +23,7 @@ public record PostForm(@NotBlank(message = "Give your post a title.") @Size(max 
 	static final int AUTHOR_MAX = 60;
 
 	static PostForm empty() {
-		return new PostForm("", "", "");
+		return new PostForm(Submissions.newToken(), "", "", "");
 	}
 
 }

@@ -3,12 +3,20 @@ package dev.webstack.system;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import java.net.ConnectException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+
+import jakarta.persistence.PersistenceException;
+
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.servlet.ModelAndView;
@@ -23,8 +31,12 @@ class DatabaseUnavailableAdvice {
 
 	static final String RETRY_AFTER_SECONDS = "5";
 
-	@ExceptionHandler({ CannotCreateTransactionException.class, DataAccessResourceFailureException.class })
-	Object unavailable(HttpServletRequest request, HttpServletResponse response, Exception ex) {
+	@ExceptionHandler({ DataAccessException.class, TransactionException.class, PersistenceException.class })
+	Object unavailable(HttpServletRequest request, HttpServletResponse response, Exception ex) throws Exception {
+		if (!connectionFailure(ex)) {
+			// Not an outage: a bug, which the error page answers with a plain 500.
+			throw ex;
+		}
 		boolean write = !("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod()));
 		String title = write ? "Read-only mode" : "Temporarily unavailable";
 		String detail = write
@@ -45,6 +57,19 @@ class DatabaseUnavailableAdvice {
 		page.addObject("title", title);
 		page.addObject("detail", detail);
 		return page;
+	}
+
+	/** Whether a data access failure means a database could not be reached. */
+	static boolean connectionFailure(Throwable ex) {
+		for (Throwable t = ex; t != null; t = t.getCause()) {
+			if (t instanceof CannotCreateTransactionException || t instanceof DataAccessResourceFailureException
+					|| t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+					|| t instanceof ConnectException
+					|| t.getClass().getSimpleName().equals("CommunicationsException")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 }

@@ -51,26 +51,12 @@ class PrimaryOutageIntegrationTests {
 			DatabasePair.kill("db-1");
 			System.out.printf("primary outage: %d writes acknowledged, then db-1 killed with SIGKILL%n",
 					acknowledged.size());
-
-			awaitReadOnlyMode(app);
-			HttpResponse<String> home = get(app, "/", "text/html");
-			assertThat(home.statusCode()).as("browsable from the replica").isEqualTo(200);
-			assertThat(home.headers().firstValue("X-Read-From")).hasValue("replica");
-			assertThat(Jsoup.parse(home.body()).select(".notice").text()).startsWith("Read-only mode");
-
-			long started = System.nanoTime();
-			HttpResponse<String> refused = post(app, "refused " + run);
-			assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no hang").isLessThan(Duration.ofSeconds(1));
-			assertThat(refused.statusCode()).isEqualTo(503);
-			assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
-			assertThat(Jsoup.parse(refused.body()).select("h1").text()).isEqualTo("Read-only mode");
-			assertThat(refused.body()).doesNotContain("Exception").doesNotContain("at dev.webstack");
-			HttpResponse<String> api = postJson(app, "refused too " + run);
-			assertThat(api.statusCode()).isEqualTo(503);
-			assertThat(api.headers().firstValue("Content-Type")).hasValue("application/problem+json");
-			assertThat(api.body()).contains("\"title\":\"Read-only mode\"");
-
-			DatabasePair.repair();
+			try {
+				duringTheOutage(app, run);
+			}
+			finally {
+				DatabasePair.repair();
+			}
 			long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
 			int status = 0;
 			while (status != 302 && System.nanoTime() < deadline) {
@@ -87,6 +73,27 @@ class PrimaryOutageIntegrationTests {
 					acknowledged.size(), count(DatabasePair.PRIMARY_PORT, "durable " + run + " #%"),
 					count(DatabasePair.REPLICA_PORT, "durable " + run + " #%"));
 		}
+	}
+
+	/** While db-1 is down: pages from the replica, writes refused at once with a clear 503. */
+	private void duringTheOutage(AppServer app, String run) throws Exception {
+		awaitReadOnlyMode(app);
+		HttpResponse<String> home = get(app, "/", "text/html");
+		assertThat(home.statusCode()).as("browsable from the replica").isEqualTo(200);
+		assertThat(home.headers().firstValue("X-Read-From")).hasValue("replica");
+		assertThat(Jsoup.parse(home.body()).select(".notice").text()).startsWith("Read-only mode");
+
+		long started = System.nanoTime();
+		HttpResponse<String> refused = post(app, "refused " + run);
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no hang").isLessThan(Duration.ofSeconds(1));
+		assertThat(refused.statusCode()).isEqualTo(503);
+		assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
+		assertThat(Jsoup.parse(refused.body()).select("h1").text()).isEqualTo("Read-only mode");
+		assertThat(refused.body()).doesNotContain("Exception").doesNotContain("at dev.webstack");
+		HttpResponse<String> api = postJson(app, "refused too " + run);
+		assertThat(api.statusCode()).isEqualTo(503);
+		assertThat(api.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+		assertThat(api.body()).contains("\"title\":\"Read-only mode\"");
 	}
 
 	private void awaitReadOnlyMode(AppServer app) throws Exception {
@@ -122,8 +129,9 @@ class PrimaryOutageIntegrationTests {
 	}
 
 	private HttpResponse<String> send(AppServer app, String title, String accept) throws Exception {
-		String token = Jsoup.parse(get(app, "/posts/new", "text/html").body()).select("input[name=_csrf]").val();
-		Map<String, String> fields = Map.of("_csrf", token, "title", title, "body", "b", "author", "Ada");
+		org.jsoup.nodes.Document page = Jsoup.parse(get(app, "/posts/new", "text/html").body());
+		Map<String, String> fields = Map.of("_csrf", page.select("input[name=_csrf]").val(), "submission",
+				page.select("input[name=submission]").val(), "title", title, "body", "b", "author", "Ada");
 		String form = fields.entrySet()
 			.stream()
 			.map((e) -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))

@@ -37,6 +37,7 @@ class PostControllerIntegrationTests extends DatabasePairTests {
 		MvcTestResult created = this.mvc.post()
 			.uri("/posts")
 			.with(csrf())
+			.param("submission", UUID.randomUUID().toString())
 			.param("title", title)
 			.param("body", "First words")
 			.param("author", "Ada")
@@ -59,6 +60,7 @@ class PostControllerIntegrationTests extends DatabasePairTests {
 		MvcTestResult result = this.mvc.post()
 			.uri("/posts")
 			.with(csrf())
+			.param("submission", UUID.randomUUID().toString())
 			.param("title", "   ")
 			.param("body", "x".repeat(PostForm.BODY_MAX + 1))
 			.param("author", author)
@@ -80,6 +82,61 @@ class PostControllerIntegrationTests extends DatabasePairTests {
 				return rows.getInt(1);
 			}
 		}
+	}
+
+	@Test
+	void aReplayedOrDoubleClickedSubmitIsAppliedOnce() throws SQLException {
+		String token = UUID.randomUUID().toString();
+		String author = "replayer-" + UUID.randomUUID();
+		List<String> locations = new java.util.ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			MvcTestResult sent = this.mvc.post()
+				.uri("/posts")
+				.with(csrf())
+				.param("submission", token)
+				.param("title", "Once")
+				.param("body", "only once")
+				.param("author", author)
+				.exchange();
+			assertThat(sent).hasStatus(HttpStatus.FOUND);
+			locations.add(sent.getResponse().getRedirectedUrl());
+		}
+		assertThat(locations).as("every replay leads to the one post").containsOnly(locations.get(0));
+		assertThat(postsBy(author)).isEqualTo(1);
+
+		String id = locations.get(0).substring(locations.get(0).lastIndexOf('/') + 1);
+		String commentToken = UUID.randomUUID().toString();
+		for (int i = 0; i < 2; i++) {
+			assertThat(this.mvc.post()
+				.uri("/posts/" + id + "/comments")
+				.with(csrf())
+				.param("submission", commentToken)
+				.param("body", "just once")
+				.param("author", author)).hasStatus(HttpStatus.FOUND);
+		}
+		DatabasePair.awaitReplica();
+		Document page = html(this.mvc.get().uri("/posts/" + id).exchange());
+		assertThat(page.select(".comments .body").eachText()).containsExactly("just once");
+		assertThat(page.select("#comments").text()).isEqualTo("1 comment");
+	}
+
+	@Test
+	void aFormWithoutAValidOneTimeTokenIsRefusedAndOfferedAFreshOne() throws SQLException {
+		String author = "tokenless-" + UUID.randomUUID();
+		MvcTestResult result = this.mvc.post()
+			.uri("/posts")
+			.with(csrf())
+			.param("submission", "not-a-token")
+			.param("title", "t")
+			.param("body", "b")
+			.param("author", author)
+			.exchange();
+		assertThat(result).hasStatus(HttpStatus.BAD_REQUEST);
+		Document form = html(result);
+		assertThat(form.select(".field-error").eachText()).containsExactly("This form has expired; please send it again.");
+		assertThat(form.select("input[name=submission]").val()).matches("[0-9a-f-]{36}");
+		assertThat(form.select("input#author").val()).isEqualTo(author);
+		assertThat(postsBy(author)).isZero();
 	}
 
 	@Test
@@ -110,6 +167,7 @@ class PostControllerIntegrationTests extends DatabasePairTests {
 		assertThat(this.mvc.post()
 			.uri("/posts/" + id + "/comments")
 			.with(csrf())
+			.param("submission", UUID.randomUUID().toString())
 			.param("body", "Nice one")
 			.param("author", "Grace")).hasStatus(HttpStatus.FOUND).hasRedirectedUrl("/posts/" + id + "#comments");
 		DatabasePair.awaitReplica();
@@ -128,6 +186,7 @@ class PostControllerIntegrationTests extends DatabasePairTests {
 		MvcTestResult invalid = this.mvc.post()
 			.uri("/posts/" + id + "/comments")
 			.with(csrf())
+			.param("submission", UUID.randomUUID().toString())
 			.param("body", "")
 			.param("author", "Grace")
 			.exchange();
@@ -137,6 +196,7 @@ class PostControllerIntegrationTests extends DatabasePairTests {
 		assertThat(this.mvc.post()
 			.uri("/posts/999999999/comments")
 			.with(csrf())
+			.param("submission", UUID.randomUUID().toString())
 			.param("body", "hello")
 			.param("author", "Grace")).hasStatus(HttpStatus.NOT_FOUND);
 	}
@@ -200,6 +260,7 @@ class PostControllerIntegrationTests extends DatabasePairTests {
 		MvcTestResult created = this.mvc.post()
 			.uri("/posts")
 			.with(csrf())
+			.param("submission", UUID.randomUUID().toString())
 			.param("title", title)
 			.param("body", body)
 			.param("author", "tester")

@@ -55,16 +55,16 @@ class TwoAppServersIntegrationTests {
 		assertThat(form.headers().firstValue("X-App-Server")).hasValue("app-1");
 		String token = csrfToken(form.body());
 
-		HttpResponse<String> invalid = post(this.app2, "/posts", Map.of("_csrf", token, "title", "", "body", "b",
-				"author", "Ada"));
+		HttpResponse<String> invalid = post(this.app2, "/posts", Map.of("_csrf", token, "submission",
+				submission(form.body()), "title", "", "body", "b", "author", "Ada"));
 		assertThat(invalid.statusCode()).isEqualTo(400);
 		assertThat(invalid.headers().firstValue("X-App-Server")).hasValue("app-2");
 		assertThat(Jsoup.parse(invalid.body()).select(".field-error").eachText())
 			.containsExactly("Give your post a title.");
 
 		String title = "Across servers " + UUID.randomUUID();
-		HttpResponse<String> created = post(this.app2, "/posts",
-				Map.of("_csrf", csrfToken(invalid.body()), "title", title, "body", "b", "author", "Ada"));
+		HttpResponse<String> created = post(this.app2, "/posts", Map.of("_csrf", csrfToken(invalid.body()),
+				"submission", submission(invalid.body()), "title", title, "body", "b", "author", "Ada"));
 		assertThat(created.statusCode()).isEqualTo(302);
 		String location = URI.create(created.headers().firstValue("Location").orElseThrow()).getPath();
 
@@ -109,8 +109,9 @@ class TwoAppServersIntegrationTests {
 		DatabasePair.delayReplica(4);
 		try {
 			String title = "Mine " + UUID.randomUUID();
-			HttpResponse<String> created = post(this.app2, "/posts", Map.of("_csrf",
-					csrfToken(get(this.app2, "/posts/new").body()), "title", title, "body", "b", "author", "Ada"));
+			String form = get(this.app2, "/posts/new").body();
+			HttpResponse<String> created = post(this.app2, "/posts", Map.of("_csrf", csrfToken(form), "submission",
+					submission(form), "title", title, "body", "b", "author", "Ada"));
 			assertThat(created.statusCode()).isEqualTo(302);
 			String location = URI.create(created.headers().firstValue("Location").orElseThrow()).getPath();
 
@@ -134,6 +135,10 @@ class TwoAppServersIntegrationTests {
 			DatabasePair.delayReplica(0);
 			DatabasePair.awaitReplica();
 		}
+	}
+
+	private static String submission(String html) {
+		return Jsoup.parse(html).select("input[name=submission]").first().val();
 	}
 
 	private static String csrfToken(String html) {
