@@ -85,11 +85,7 @@ lb_up() {
 }
 
 # The state HAProxy's health checks give a backend server (UP, DOWN, MAINT, ...).
-lb_server_state() {
-  lb_stats 2>/dev/null | awk -F, -v server="$1" '
-    NR == 1 { for (i = 1; i <= NF; i++) if ($i == "status") col = i; next }
-    $1 == "app_servers" && $2 == server { print $col }'
-}
+lb_server_state() { lb_server_field "$1" status; }
 
 lb_servers_up() {
   [ "$(lb_server_state app-1)" = UP ] && [ "$(lb_server_state app-2)" = UP ]
@@ -98,6 +94,41 @@ lb_servers_up() {
 lb_wait_servers_up() {
   wait_for "HAProxy's health checks of app-1 and app-2" 30 "" lb_servers_up
   info "lb-1 sees app-1 and app-2 UP"
+}
+
+# Sends a command to HAProxy's Runtime API (its admin socket) and prints the answer.
+lb_runtime() {
+  printf '%s\n' "$1" | socat -t 2 stdio "unix-connect:$RUN_DIR/haproxy.sock"
+}
+
+# A column of a backend server's row in the stats CSV (status, scur, ...).
+lb_server_field() {
+  lb_stats 2>/dev/null | awk -F, -v server="$1" -v field="$2" '
+    NR == 1 { sub(/^# /, ""); for (i = 1; i <= NF; i++) if ($i == field) col = i; next }
+    $1 == "app_servers" && $2 == server { print $col }'
+}
+
+lb_server_idle() { [ "$(lb_server_field "$1" scur)" = 0 ]; }
+
+lb_server_up() { [ "$(lb_server_field "$1" status)" = UP ]; }
+
+# Takes an app server out of rotation without cutting what it is serving, and waits
+# until it serves nothing.
+lb_drain() {
+  local name=$1
+  running_pid lb-1 >/dev/null || return 0
+  step "draining $name in HAProxy (no new requests; in-flight ones finish)"
+  lb_runtime "set server app_servers/$name state drain" >/dev/null
+  wait_for "$name to finish its in-flight requests" 30 "" lb_server_idle "$name"
+}
+
+# Puts an app server back in rotation once HAProxy's checks find it healthy.
+lb_undrain() {
+  local name=$1
+  running_pid lb-1 >/dev/null || return 0
+  lb_runtime "set server app_servers/$name state ready" >/dev/null
+  wait_for "HAProxy's checks of $name" 30 "" lb_server_up "$name"
+  info "$name back in rotation"
 }
 
 lb_down() { stop_component lb-1 30; }

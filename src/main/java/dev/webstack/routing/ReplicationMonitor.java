@@ -51,6 +51,15 @@ public class ReplicationMonitor {
 
 	private volatile DatabaseFlavor flavor;
 
+	/**
+	 * Hysteresis: after the replica was unfit, reads return to it only once this many
+	 * measurements in a row (one a second) found it fit, so that a flapping replica does
+	 * not make reads flap with it.
+	 */
+	static final int FIT_MEASUREMENTS_TO_RETURN = 3;
+
+	private volatile int fitInARow = FIT_MEASUREMENTS_TO_RETURN;
+
 	private volatile Instant primaryHeartbeat;
 
 	private volatile String primaryError = "not measured yet";
@@ -142,6 +151,7 @@ public class ReplicationMonitor {
 		}
 		catch (SQLException ex) {
 			this.state = new ReplicationState(false, false, ReplicaStatus.NOT_CONFIGURED, null, ex.getMessage(), now);
+			this.fitInARow = 0;
 			return;
 		}
 		ReplicaStatus status;
@@ -155,7 +165,9 @@ public class ReplicationMonitor {
 		Instant reference = (this.primaryHeartbeat != null) ? this.primaryHeartbeat : now;
 		Double lag = (replicaHeartbeat != null)
 				? Math.max(0, Duration.between(replicaHeartbeat, reference).toNanos() / 1e9) : null;
-		this.state = new ReplicationState(true, readOnly, status, lag, null, now);
+		ReplicationState measured = new ReplicationState(true, readOnly, status, lag, null, now);
+		this.state = measured;
+		this.fitInARow = (measured.problem(maxLagSeconds()) == null) ? Math.min(this.fitInARow + 1, 1_000) : 0;
 	}
 
 	/** The replica's flavour, once known. */
@@ -174,11 +186,19 @@ public class ReplicationMonitor {
 
 	/**
 	 * Why reads should not go to the replica now (unreachable, not replicating, lagging past
-	 * the threshold), or null when they may; null too before the first measurement.
+	 * the threshold, or back but not yet fit for long enough), or null when they may; null
+	 * too before the first measurement.
 	 */
 	public String readProblem() {
 		ReplicationState current = this.state;
-		return Instant.EPOCH.equals(current.measuredAt()) ? null : current.problem(maxLagSeconds());
+		if (Instant.EPOCH.equals(current.measuredAt())) {
+			return null;
+		}
+		String problem = current.problem(maxLagSeconds());
+		if (problem != null) {
+			return problem;
+		}
+		return (this.fitInARow < FIT_MEASUREMENTS_TO_RETURN) ? "replica recovering: caught up, being watched" : null;
 	}
 
 	public double maxLagSeconds() {

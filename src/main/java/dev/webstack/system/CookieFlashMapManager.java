@@ -25,6 +25,8 @@ class CookieFlashMapManager extends AbstractFlashMapManager {
 
 	static final String COOKIE = "WEBSTACK_FLASH";
 
+	static final int MAX_MAPS = 3;
+
 	private final CookieSigner signer;
 
 	CookieFlashMapManager(CookieSigner signer) {
@@ -55,7 +57,8 @@ class CookieFlashMapManager extends AbstractFlashMapManager {
 			return;
 		}
 		List<String> lines = new ArrayList<>();
-		for (FlashMap map : flashMaps) {
+		// Only the newest few: a client that never follows its redirects must not grow the cookie.
+		for (FlashMap map : flashMaps.subList(Math.max(0, flashMaps.size() - MAX_MAPS), flashMaps.size())) {
 			lines.add(encode(map));
 		}
 		String value = lines.isEmpty() ? "" : this.signer.sign(String.join("\n", lines));

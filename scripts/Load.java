@@ -1,0 +1,239 @@
+// A bounded load generator for Webstack's fault tests and ./stack chaos: readers and
+// writers against the site through HAProxy, for a fixed time, on loopback only.
+//
+//   java scripts/Load.java <https-base-url> <cert.pem> <seconds> <readers> <writers>
+//
+// Readers GET pages; writers fetch the post form and send it, retrying a failed send with
+// the same one-time token (so a retry can never write twice). At the end every
+// acknowledged post is looked up by its unique title. Prints a summary line per figure and
+// a last line of JSON: reads, readFailures, writes, acknowledged, writeFailures, retried,
+// duplicated, lost.
+import java.io.InputStream;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+public class Load {
+
+	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"");
+
+	private static final Pattern SUBMISSION = Pattern.compile("name=\"submission\" value=\"([^\"]+)\"");
+
+	private static final Pattern TITLE = Pattern.compile("class=\"title\"[^>]*>([^<]*)<");
+
+	private static final AtomicLong reads = new AtomicLong();
+
+	private static final AtomicLong readFailures = new AtomicLong();
+
+	private static final AtomicLong writes = new AtomicLong();
+
+	private static final AtomicLong writeFailures = new AtomicLong();
+
+	private static final AtomicLong retried = new AtomicLong();
+
+	private static final List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
+
+	private static final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+
+	public static void main(String[] args) throws Exception {
+		String base = args[0];
+		URI uri = URI.create(base);
+		if (!uri.getHost().startsWith("127.") && !uri.getHost().equals("localhost")) {
+			throw new IllegalArgumentException("load is only ever sent to loopback addresses");
+		}
+		SSLContext tls = trusting(Path.of(args[1]));
+		long seconds = Long.parseLong(args[2]);
+		int readers = Integer.parseInt(args[3]);
+		int writers = Integer.parseInt(args[4]);
+		String run = UUID.randomUUID().toString().substring(0, 8);
+		long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+		List<Thread> threads = new ArrayList<>();
+		for (int i = 0; i < readers; i++) {
+			threads.add(start(() -> read(client(tls), base, end)));
+		}
+		for (int i = 0; i < writers; i++) {
+			int writer = i;
+			threads.add(start(() -> write(client(tls), base, end, run + "-" + writer)));
+		}
+		for (Thread thread : threads) {
+			thread.join();
+		}
+		HttpClient checker = client(tls);
+		long duplicated = 0;
+		long lost = 0;
+		for (String title : new ArrayList<>(acknowledged)) {
+			int found = count(checker, base, title);
+			if (found == 0) {
+				lost++;
+			}
+			else if (found > 1) {
+				duplicated += found - 1;
+			}
+		}
+		synchronized (failures) {
+			failures.stream().limit(10).forEach((f) -> System.out.println("failure: " + f));
+		}
+		System.out.printf("reads %d, failed %d; writes %d, acknowledged %d, failed %d, retried %d, duplicated %d, lost %d%n",
+				reads.get(), readFailures.get(), writes.get(), acknowledged.size(), writeFailures.get(), retried.get(),
+				duplicated, lost);
+		System.out.printf("{\"reads\":%d,\"readFailures\":%d,\"writes\":%d,\"acknowledged\":%d,\"writeFailures\":%d,"
+				+ "\"retried\":%d,\"duplicated\":%d,\"lost\":%d}%n", reads.get(), readFailures.get(), writes.get(),
+				acknowledged.size(), writeFailures.get(), retried.get(), duplicated, lost);
+	}
+
+	private static void pause(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static Thread start(Runnable task) {
+		Thread thread = new Thread(task);
+		thread.start();
+		return thread;
+	}
+
+	private static void read(HttpClient http, String base, long end) {
+		String[] paths = { "/", "/?page=1", "/search?q=post" };
+		int i = 0;
+		while (System.nanoTime() < end) {
+			String path = paths[i++ % paths.length];
+			reads.incrementAndGet();
+			try {
+				HttpResponse<String> response = http.send(get(base + path), HttpResponse.BodyHandlers.ofString());
+				if (response.statusCode() != 200) {
+					readFailures.incrementAndGet();
+					failures.add("GET " + path + " -> " + response.statusCode());
+				}
+			}
+			catch (Exception ex) {
+				readFailures.incrementAndGet();
+				failures.add("GET " + path + " -> " + ex);
+			}
+		}
+	}
+
+	private static void write(HttpClient http, String base, long end, String prefix) {
+		int n = 0;
+		while (System.nanoTime() < end) {
+			// The number ends in a dot, so no title is a substring of another (the check searches).
+			String title = "load " + prefix + "-" + (n++) + ".";
+			writes.incrementAndGet();
+			try {
+				String form = http.send(get(base + "/posts/new"), HttpResponse.BodyHandlers.ofString()).body();
+				String body = "_csrf=" + enc(find(CSRF, form)) + "&submission=" + enc(find(SUBMISSION, form))
+						+ "&title=" + enc(title) + "&body=" + enc("written under load") + "&author=load";
+				if (send(http, base, body, title)) {
+					acknowledged.add(title);
+				}
+				else {
+					writeFailures.incrementAndGet();
+				}
+				pause(150);
+			}
+			catch (Exception ex) {
+				writeFailures.incrementAndGet();
+				failures.add("write " + title + " -> " + ex);
+				pause(150);
+			}
+		}
+	}
+
+	/** Sends a form, retrying a failure up to three times with the same one-time token. */
+	private static boolean send(HttpClient http, String base, String body, String title) throws Exception {
+		for (int attempt = 0; attempt < 4; attempt++) {
+			if (attempt > 0) {
+				retried.incrementAndGet();
+				Thread.sleep(300L * attempt);
+			}
+			try {
+				HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/posts"))
+					.timeout(Duration.ofSeconds(10))
+					.header("Content-Type", "application/x-www-form-urlencoded")
+					.POST(HttpRequest.BodyPublishers.ofString(body))
+					.build(), HttpResponse.BodyHandlers.ofString());
+				if (response.statusCode() == 302) {
+					return true;
+				}
+				failures.add("POST " + title + " -> " + response.statusCode());
+			}
+			catch (Exception ex) {
+				failures.add("POST " + title + " -> " + ex);
+			}
+		}
+		return false;
+	}
+
+	private static int count(HttpClient http, String base, String title) throws Exception {
+		String page = http.send(get(base + "/search?q=" + enc(title)), HttpResponse.BodyHandlers.ofString()).body();
+		int found = 0;
+		Matcher m = TITLE.matcher(page);
+		while (m.find()) {
+			if (m.group(1).equals(title)) {
+				found++;
+			}
+		}
+		return found;
+	}
+
+	private static HttpRequest get(String url) {
+		return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build();
+	}
+
+	private static String find(Pattern pattern, String html) {
+		Matcher m = pattern.matcher(html);
+		if (!m.find()) {
+			throw new IllegalStateException("no " + pattern + " in the form");
+		}
+		return m.group(1);
+	}
+
+	private static String enc(String value) {
+		return URLEncoder.encode(value, StandardCharsets.UTF_8);
+	}
+
+	private static HttpClient client(SSLContext tls) {
+		return HttpClient.newBuilder()
+			.sslContext(tls)
+			.cookieHandler(new CookieManager())
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.connectTimeout(Duration.ofSeconds(5))
+			.build();
+	}
+
+	private static SSLContext trusting(Path certificate) throws Exception {
+		KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+		trusted.load(null, null);
+		try (InputStream in = Files.newInputStream(certificate)) {
+			trusted.setCertificateEntry("lb-1", CertificateFactory.getInstance("X.509").generateCertificate(in));
+		}
+		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		trust.init(trusted);
+		SSLContext tls = SSLContext.getInstance("TLS");
+		tls.init(null, trust.getTrustManagers(), null);
+		return tls;
+	}
+
+}
