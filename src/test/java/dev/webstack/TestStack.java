@@ -1,0 +1,166 @@
+package dev.webstack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * A whole native stack run by {@code ./stack} for a test class, in a state directory of
+ * its own and with every port shifted by an offset, so that it runs beside a developer's
+ * stack and beside other test stacks.
+ */
+public final class TestStack {
+
+	private final int offset;
+
+	private final Path state;
+
+	public TestStack(int offset) throws IOException {
+		this.offset = offset;
+		this.state = Files.createTempDirectory("webstack-stack-");
+	}
+
+	public Path state() {
+		return this.state;
+	}
+
+	public int port(int defaultPort) {
+		return defaultPort + this.offset;
+	}
+
+	public String site() {
+		return "https://127.0.0.1:" + port(8443);
+	}
+
+	/** The outcome of one command. */
+	public record Result(int exitCode, String output) {
+	}
+
+	/** Runs {@code ./stack} with these arguments and returns what it said, failing if it failed. */
+	public String stack(String... args) throws Exception {
+		Result result = run(Map.of(), args);
+		if (result.exitCode() != 0) {
+			throw new AssertionError("./stack " + String.join(" ", args) + " said:\n" + result.output());
+		}
+		return result.output();
+	}
+
+	public Result run(Map<String, String> extraEnv, String... args) throws Exception {
+		List<String> command = new ArrayList<>(List.of(Path.of("stack").toAbsolutePath().toString()));
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+		builder.environment().put("WEBSTACK_STATE_DIR", this.state.toString());
+		builder.environment().put("WEBSTACK_PORT_OFFSET", String.valueOf(this.offset));
+		builder.environment().putAll(extraEnv);
+		Process process = builder.start();
+		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		if (!process.waitFor(300, TimeUnit.SECONDS)) {
+			process.destroyForcibly();
+			throw new AssertionError("./stack " + String.join(" ", args) + " did not finish");
+		}
+		return new Result(process.exitValue(), out);
+	}
+
+	/** Stops everything and deletes the state. */
+	public void destroy() throws Exception {
+		stack("down");
+		FileSystemUtils.deleteRecursively(this.state);
+	}
+
+	public String pid(String component) throws IOException {
+		return Files.readString(this.state.resolve("run/" + component + ".pid")).strip();
+	}
+
+	/**
+	 * Kills (SIGKILL) a component this stack started, by its recorded PID, with its children
+	 * (Nginx's and HAProxy's workers), as a crash of that component would.
+	 */
+	public void kill(String component) throws Exception {
+		ProcessHandle process = ProcessHandle.of(Long.parseLong(pid(component))).orElseThrow();
+		List<ProcessHandle> children = process.descendants().toList();
+		// The parent first, so that it cannot replace a child killed before it.
+		process.destroyForcibly();
+		process.onExit().get(30, TimeUnit.SECONDS);
+		children.forEach(ProcessHandle::destroyForcibly);
+		for (ProcessHandle child : children) {
+			child.onExit().get(30, TimeUnit.SECONDS);
+		}
+	}
+
+	public String secret(String name) throws IOException {
+		return Files.readString(this.state.resolve("secrets").resolve(name)).strip();
+	}
+
+	/** Runs SQL as root on db-1 or db-2 over its socket, as an operator would. */
+	public String rootSql(String server, String sql) throws Exception {
+		Process process = new ProcessBuilder("mariadb", "--no-defaults", "--protocol=socket",
+				"--socket=" + this.state.resolve(server).resolve("mysqld.sock"), "-u", "root", "--batch",
+				"--skip-column-names", "-e", sql)
+			.redirectErrorStream(true)
+			.start();
+		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+			throw new AssertionError("mariadb on " + server + " failed: " + out);
+		}
+		return out.strip();
+	}
+
+	/** An HTTP client that trusts this stack's self-signed certificate, and no other. */
+	public HttpClient https() throws Exception {
+		KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+		trusted.load(null, null);
+		try (InputStream certificate = Files.newInputStream(this.state.resolve("tls/lb-1.crt"))) {
+			trusted.setCertificateEntry("lb-1",
+					CertificateFactory.getInstance("X.509").generateCertificate(certificate));
+		}
+		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		trust.init(trusted);
+		SSLContext tls = SSLContext.getInstance("TLS");
+		tls.init(null, trust.getTrustManagers(), null);
+		return HttpClient.newBuilder()
+			.sslContext(tls)
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.connectTimeout(Duration.ofSeconds(5))
+			.build();
+	}
+
+	/** The admin dashboard's JSON, straight from an app server (so it answers even when the edge is down). */
+	public String dashboard(String app) throws Exception {
+		int port = port("app-1".equals(app) ? 9001 : 9002);
+		String auth = Base64.getEncoder()
+			.encodeToString(("admin:" + secret("admin-password")).getBytes(StandardCharsets.UTF_8));
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/api/status"))
+				.header("Authorization", "Basic " + auth)
+				.build(), HttpResponse.BodyHandlers.ofString())
+			.body();
+	}
+
+	/** Starts the load generator (scripts/Load.java) against this stack; its last line is JSON. */
+	public Process load(int seconds, int readers, int writers) throws IOException {
+		return new ProcessBuilder("java", "scripts/Load.java", site(), this.state.resolve("tls/lb-1.crt").toString(),
+				String.valueOf(seconds), String.valueOf(readers), String.valueOf(writers))
+			.redirectErrorStream(true)
+			.start();
+	}
+
+}
