@@ -50,6 +50,8 @@ public class Load {
 
 	private static final AtomicLong retried = new AtomicLong();
 
+	private static final AtomicLong refusedStreams = new AtomicLong();
+
 	private static final List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
 
 	private static final List<String> failures = Collections.synchronizedList(new ArrayList<>());
@@ -92,12 +94,13 @@ public class Load {
 		synchronized (failures) {
 			failures.stream().limit(10).forEach((f) -> System.out.println("failure: " + f));
 		}
-		System.out.printf("reads %d, failed %d; writes %d, acknowledged %d, failed %d, retried %d, duplicated %d, lost %d%n",
-				reads.get(), readFailures.get(), writes.get(), acknowledged.size(), writeFailures.get(), retried.get(),
-				duplicated, lost);
+		System.out.printf("reads %d, failed %d; writes %d, acknowledged %d, failed %d; retried %d (%d refused HTTP/2 "
+				+ "streams); duplicated %d, lost %d%n", reads.get(), readFailures.get(), writes.get(),
+				acknowledged.size(), writeFailures.get(), retried.get(), refusedStreams.get(), duplicated, lost);
 		System.out.printf("{\"reads\":%d,\"readFailures\":%d,\"writes\":%d,\"acknowledged\":%d,\"writeFailures\":%d,"
-				+ "\"retried\":%d,\"duplicated\":%d,\"lost\":%d}%n", reads.get(), readFailures.get(), writes.get(),
-				acknowledged.size(), writeFailures.get(), retried.get(), duplicated, lost);
+				+ "\"retried\":%d,\"refusedStreams\":%d,\"duplicated\":%d,\"lost\":%d}%n", reads.get(),
+				readFailures.get(), writes.get(), acknowledged.size(), writeFailures.get(), retried.get(),
+				refusedStreams.get(), duplicated, lost);
 	}
 
 	private static void pause(long millis) {
@@ -122,7 +125,7 @@ public class Load {
 			String path = paths[i++ % paths.length];
 			reads.incrementAndGet();
 			try {
-				HttpResponse<String> response = http.send(get(base + path), HttpResponse.BodyHandlers.ofString());
+				HttpResponse<String> response = getRetryingRefusedStreams(http, base + path);
 				if (response.statusCode() != 200) {
 					readFailures.incrementAndGet();
 					failures.add("GET " + path + " -> " + response.statusCode());
@@ -142,7 +145,7 @@ public class Load {
 			String title = "load " + prefix + "-" + (n++) + ".";
 			writes.incrementAndGet();
 			try {
-				String form = http.send(get(base + "/posts/new"), HttpResponse.BodyHandlers.ofString()).body();
+				String form = getRetryingRefusedStreams(http, base + "/posts/new").body();
 				String body = "_csrf=" + enc(find(CSRF, form)) + "&submission=" + enc(find(SUBMISSION, form))
 						+ "&title=" + enc(title) + "&body=" + enc("written under load") + "&author=load";
 				if (send(http, base, body, title)) {
@@ -184,6 +187,25 @@ public class Load {
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * A GET, sent again once if HTTP/2 refused its stream: REFUSED_STREAM guarantees the
+	 * request was not processed (RFC 9113, 8.7), and browsers retry it the same way.
+	 */
+	private static HttpResponse<String> getRetryingRefusedStreams(HttpClient http, String url) throws Exception {
+		try {
+			return http.send(get(url), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (java.io.IOException ex) {
+			if (ex.getMessage() == null || !ex.getMessage().contains("Stream not processed")) {
+				throw ex;
+			}
+			retried.incrementAndGet();
+			refusedStreams.incrementAndGet();
+			failures.add("GET " + url + " refused by HTTP/2 (not processed), sent again");
+			return http.send(get(url), HttpResponse.BodyHandlers.ofString());
+		}
 	}
 
 	private static int count(HttpClient http, String base, String title) throws Exception {
