@@ -2,7 +2,7 @@
 # ./stack chaos: the faults the design names, injected into a live stack while a bounded
 # load runs through HAProxy, with the figures that show what users saw.
 
-CHAOS_FAULTS=(kill-app restart-app reload-web stop-replica lag-replica kill-primary kill-web)
+CHAOS_FAULTS=(kill-app restart-app reload-web stop-replica kill-replica lag-replica kill-primary kill-web)
 CHAOS_SECONDS=${WEBSTACK_CHAOS_SECONDS:-20}
 
 # Runs the load in the background; its figures go to the given file.
@@ -10,6 +10,17 @@ chaos_load_start() {
   java "$ROOT/scripts/Load.java" "https://127.0.0.1:$LB_HTTPS_PORT" "$TLS_DIR/lb-1.crt" "$CHAOS_SECONDS" 4 2 \
     >"$1" 2>&1 &
   CHAOS_LOAD_PID=$!
+}
+
+# SIGKILL to a database server, six seconds without it, then ./stack's repair.
+chaos_kill_database() {
+  local name=$1 meanwhile=$2 pid
+  pid=$(running_pid "$name") || die "$name is not running"
+  info "SIGKILL to $name (pid $pid); $meanwhile"
+  kill -KILL "$pid"
+  sleep 6
+  info "./stack up restarts it; replication resumes"
+  db_up
 }
 
 chaos_inject() {
@@ -32,18 +43,15 @@ chaos_inject() {
       db_sql db-2 -e "STOP SLAVE"
       sleep 8
       db_sql db-2 -e "START SLAVE" ;;
+    kill-replica)
+      chaos_kill_database db-2 "reads go to the primary meanwhile" ;;
     lag-replica)
       info "db-2 applies events 10s late (MASTER_DELAY) for 12s"
       db_sql db-2 -e "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=10; START SLAVE"
       sleep 12
       db_sql db-2 -e "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=0; START SLAVE" ;;
     kill-primary)
-      pid=$(running_pid db-1) || die "db-1 is not running"
-      info "SIGKILL to db-1 (pid $pid); writes get 503 read-only mode meanwhile"
-      kill -KILL "$pid"
-      sleep 6
-      info "./stack up restarts it; replication resumes"
-      db_up ;;
+      chaos_kill_database db-1 "writes get 503 read-only mode meanwhile" ;;
     kill-web)
       pid=$(running_pid web-1) || die "web-1 is not running"
       info "SIGKILL to web-1 (pid $pid), the single web server: the site is down until it is back"

@@ -121,6 +121,25 @@ class FaultStackIntegrationTests {
 
 	@Test
 	@Order(5)
+	void aDeadReplicaSendsReadsToThePrimaryUntilUpBringsItBack() throws Exception {
+		Process load = stack.load(14, 4, 1);
+		Thread.sleep(2000);
+		stack.kill("db-2");
+		assertThat(awaitReadRoute((r) -> r.startsWith("primary"))).isEqualTo("primary (replica unreachable)");
+		assertThat(component(awaitDashboard((s) -> "DOWN".equals(component(s, "db-2").path("state").asString())),
+				"db-2")
+			.path("state")
+			.asString()).isEqualTo("DOWN");
+		assertThat(stack.stack("up")).contains("starting db-2").doesNotContain("starting db-1");
+		assertThat(awaitReadRoute((r) -> r.startsWith("replica"))).isEqualTo("replica (read-only transaction)");
+		JsonNode figures = figures("kill db-2", load);
+		assertThat(figures.path("readFailures").asLong()).isZero();
+		assertThat(figures.path("writeFailures").asLong()).isZero();
+		assertThat(figures.path("lost").asLong()).isZero();
+	}
+
+	@Test
+	@Order(6)
 	void aLaggingReplicaSendsReadsToThePrimaryWhileItLags() throws Exception {
 		stack.rootSql("db-2", "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=8; START SLAVE");
 		try {
@@ -133,7 +152,7 @@ class FaultStackIntegrationTests {
 	}
 
 	@Test
-	@Order(6)
+	@Order(7)
 	void aDeadWebServerIsNamedAsTheOutageItIsAndUpRepairsIt() throws Exception {
 		stack.kill("web-1");
 		JsonNode status = awaitDashboard((s) -> "DOWN".equals(component(s, "web-1").path("state").asString()));
@@ -144,7 +163,7 @@ class FaultStackIntegrationTests {
 	}
 
 	@Test
-	@Order(7)
+	@Order(8)
 	void aDeadLoadBalancerIsNamedAsTheOutageItIsAndUpRepairsIt() throws Exception {
 		stack.kill("lb-1");
 		JsonNode status = awaitDashboard((s) -> "DOWN".equals(component(s, "lb-1").path("state").asString()));

@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -35,7 +33,6 @@ import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -57,8 +54,6 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-
-import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -92,15 +87,17 @@ class StackIntegrationTests {
 
 	private static HttpClient browser;
 
+	private static TestStack testStack;
+
 	@BeforeAll
 	static void createStateDirectory() throws IOException {
-		state = Files.createTempDirectory("webstack-stack-");
+		testStack = new TestStack(OFFSET);
+		state = testStack.state();
 	}
 
 	@AfterAll
 	static void stopEverything() throws Exception {
-		stack("down");
-		FileSystemUtils.deleteRecursively(state);
+		testStack.destroy();
 	}
 
 	@Test
@@ -369,7 +366,7 @@ class StackIntegrationTests {
 	@Test
 	@Order(12)
 	void aDeadAppServerLeavesRotationWithinThreeSecondsWithoutFailingReads() throws Exception {
-		kill(pid("app-2"));
+		testStack.kill("app-2");
 		long killed = System.nanoTime();
 		List<Integer> statuses = new ArrayList<>();
 		while (!"DOWN".equals(serverState("app-2"))) {
@@ -419,7 +416,7 @@ class StackIntegrationTests {
 		Files.writeString(broken,
 				Files.readString(Path.of("haproxy/haproxy.cfg")).replace("balance roundrobin", "balance nonsense"));
 
-		Result result = run(Map.of("WEBSTACK_HAPROXY_CONFIG", broken.toString()), "up");
+		TestStack.Result result = run(Map.of("WEBSTACK_HAPROXY_CONFIG", broken.toString()), "up");
 		assertThat(result.exitCode()).isNotZero();
 		assertThat(result.output()).contains("HAProxy configuration", "is invalid", "nothing was started")
 			.doesNotContain("starting app-2");
@@ -433,8 +430,8 @@ class StackIntegrationTests {
 		String db1 = pid("db-1");
 		String app1 = pid("app-1");
 		String lb = pid("lb-1");
-		kill(pid("web-1"));
-		kill(pid("db-2"));
+		testStack.kill("web-1");
+		testStack.kill("db-2");
 		String title = "Written while the replica was down " + UUID.randomUUID();
 		assertThat(count(PRIMARY_PORT, "select count(*) from post where title = ?", title)).isZero();
 		try (Connection primary = connect(PRIMARY_PORT);
@@ -477,18 +474,8 @@ class StackIntegrationTests {
 	}
 
 	private static HttpClient httpsClient() throws Exception {
-		KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-		trusted.load(null, null);
-		try (InputStream certificate = Files.newInputStream(state.resolve("tls/lb-1.crt"))) {
-			trusted.setCertificateEntry("lb-1",
-					CertificateFactory.getInstance("X.509").generateCertificate(certificate));
-		}
-		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		trust.init(trusted);
-		SSLContext tls = SSLContext.getInstance("TLS");
-		tls.init(null, trust.getTrustManagers(), null);
 		return HttpClient.newBuilder()
-			.sslContext(tls)
+			.sslContext(testStack.https().sslContext())
 			.cookieHandler(new CookieManager())
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.connectTimeout(Duration.ofSeconds(5))
@@ -565,45 +552,16 @@ class StackIntegrationTests {
 	}
 
 	private static String pid(String component) throws IOException {
-		return Files.readString(state.resolve("run/" + component + ".pid")).strip();
-	}
-
-	/**
-	 * Kills (SIGKILL) a process this test's stack started, by its recorded PID, with its
-	 * children (Nginx's and HAProxy's workers), as a crash of that component would.
-	 */
-	private static void kill(String pid) throws Exception {
-		ProcessHandle process = ProcessHandle.of(Long.parseLong(pid)).orElseThrow();
-		List<ProcessHandle> children = process.descendants().toList();
-		// The parent first, so that it cannot replace a child killed before it.
-		process.destroyForcibly();
-		process.onExit().get(30, TimeUnit.SECONDS);
-		children.forEach(ProcessHandle::destroyForcibly);
-		for (ProcessHandle child : children) {
-			child.onExit().get(30, TimeUnit.SECONDS);
-		}
+		return testStack.pid(component);
 	}
 
 	private static String stack(String... args) throws Exception {
-		Result result = run(Map.of(), args);
-		assertThat(result.exitCode()).as("./stack " + String.join(" ", args) + " said:\n" + result.output()).isZero();
-		return result.output();
+		return testStack.stack(args);
 	}
 
-	private static Result run(Map<String, String> extraEnv, String... args) throws Exception {
-		List<String> command = new ArrayList<>(List.of(Path.of("stack").toAbsolutePath().toString()));
-		command.addAll(List.of(args));
-		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-		builder.environment().put("WEBSTACK_STATE_DIR", state.toString());
-		builder.environment().put("WEBSTACK_PORT_OFFSET", String.valueOf(OFFSET));
-		builder.environment().putAll(extraEnv);
-		Process process = builder.start();
-		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(process.waitFor(300, TimeUnit.SECONDS)).isTrue();
-		return new Result(process.exitValue(), out);
+	private static TestStack.Result run(Map<String, String> extraEnv, String... args) throws Exception {
+		return testStack.run(extraEnv, args);
 	}
 
-	private record Result(int exitCode, String output) {
-	}
 
 }
