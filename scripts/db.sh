@@ -87,7 +87,7 @@ db_start() {
 db_provision_primary() {
   local marker app_pw mig_pw repl_pw mon_pw
   # The marker names the version of the accounts below; a newer version provisions again.
-  marker=$(db_dir db-1)/provisioned.2
+  marker=$(db_dir db-1)/provisioned.3
   [ -f "$marker" ] && return 0
   step "creating schema '$DB_NAME' and accounts on db-1"
   app_pw=$(secret db-app-password)
@@ -109,6 +109,10 @@ GRANT REPLICATION SLAVE ON *.* TO '$DB_REPLICATION_USER'@'$DB_CLIENT_HOST';
 -- The monitoring account (the dashboard's probes) may read replication status, no data.
 CREATE USER IF NOT EXISTS '$DB_MONITOR_USER'@'$DB_CLIENT_HOST' IDENTIFIED BY '$mon_pw';
 GRANT REPLICA MONITOR ON *.* TO '$DB_MONITOR_USER'@'$DB_CLIENT_HOST';
+-- Nobody but root (over the local socket only) holds SUPER, FILE, SHUTDOWN or GRANT:
+-- mariadb-install-db also makes an all-powerful 'mysql'@'localhost' and maybe anonymous users.
+DROP USER IF EXISTS 'mysql'@'localhost';
+DROP USER IF EXISTS ''@'localhost';
 SQL
   touch "$marker"
 }

@@ -64,6 +64,19 @@ class InfrastructureConfigTests {
 	}
 
 	@Test
+	void firewallRuleSetsPassNftsCheck() throws Exception {
+		for (String role : List.of("lb", "web", "app", "db")) {
+			Result check = run(Map.of(), "nft", "-c", "-I", "firewall", "-f", "firewall/" + role + ".nft");
+			assertThat(check.exitCode()).as(role + ": " + check.output()).isZero();
+		}
+		Path broken = this.work.resolve("broken.nft");
+		Files.writeString(broken, Files.readString(Path.of("firewall/db.nft")).replace("tcp dport 3306", "tcp dportt 3306"));
+		assertThat(run(Map.of(), "nft", "-c", "-I", "firewall", "-f", broken.toString()).exitCode())
+			.as("a broken rule set must not pass")
+			.isNotZero();
+	}
+
+	@Test
 	void alertRulesPassTheirUnitTests() throws Exception {
 		Result rules = run(Map.of(), "promtool", "test", "rules", "prometheus/alerts.test.yml");
 		assertThat(rules.exitCode()).as(rules.output()).isZero();
