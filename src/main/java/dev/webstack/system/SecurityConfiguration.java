@@ -21,6 +21,8 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.savedrequest.CookieRequestCache;
@@ -49,9 +51,10 @@ class SecurityConfiguration {
 	 */
 	@Bean
 	@Order(1)
-	SecurityFilterChain adminApiFilterChain(HttpSecurity http, SignedCookieSecurityContextRepository contexts)
-			throws Exception {
+	SecurityFilterChain adminApiFilterChain(HttpSecurity http, SignedCookieSecurityContextRepository contexts,
+			LoginThrottle throttle) throws Exception {
 		http.securityMatcher("/admin/api/**")
+			.addFilterBefore(new LoginThrottleFilter(throttle), BasicAuthenticationFilter.class)
 			.authorizeHttpRequests((requests) -> requests.anyRequest().hasRole("ADMIN"))
 			.httpBasic(Customizer.withDefaults())
 			.csrf((csrf) -> csrf.csrfTokenRepository(csrfTokens()))
@@ -64,9 +67,10 @@ class SecurityConfiguration {
 
 	@Bean
 	@Order(2)
-	SecurityFilterChain securityFilterChain(HttpSecurity http, SignedCookieSecurityContextRepository contexts)
-			throws Exception {
-		http.authorizeHttpRequests((requests) -> requests.requestMatchers("/admin/**")
+	SecurityFilterChain securityFilterChain(HttpSecurity http, SignedCookieSecurityContextRepository contexts,
+			LoginThrottle throttle) throws Exception {
+		http.addFilterBefore(new LoginThrottleFilter(throttle), UsernamePasswordAuthenticationFilter.class)
+			.authorizeHttpRequests((requests) -> requests.requestMatchers("/admin/**")
 			.hasRole("ADMIN")
 			.anyRequest()
 			.permitAll())
