@@ -1,0 +1,275 @@
+package dev.webstack;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.CookieManager;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import javax.net.ssl.SSLSocket;
+
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What attackers throw at a site, thrown at this one through HAProxy over HTTPS: every
+ * answer is a deliberate refusal (a 4xx, never a 5xx), nothing invalid is stored, no
+ * markup a user wrote is ever rendered as markup, and the site still works afterwards.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HostileInputStackIntegrationTests {
+
+	private static TestStack stack;
+
+	private static HttpClient browser;
+
+	@BeforeAll
+	static void up() throws Exception {
+		// Ports stay below the ephemeral range, apart from the other test stacks'.
+		stack = new TestStack(14000);
+		stack.stack("up");
+		browser = HttpClient.newBuilder()
+			.sslContext(stack.https().sslContext())
+			.cookieHandler(new CookieManager())
+			.followRedirects(HttpClient.Redirect.NEVER)
+			.build();
+	}
+
+	@AfterAll
+	static void down() throws Exception {
+		stack.destroy();
+	}
+
+	@Test
+	void oldTlsVersionsAreRefusedAndCurrentOnesAccepted() throws Exception {
+		for (String version : List.of("-tls1", "-tls1_1")) {
+			String out = openssl(version);
+			assertThat(out).as(version).contains("alert protocol version").contains("Cipher is (NONE)");
+		}
+		assertThat(openssl("-tls1_2")).contains("New, TLSv1.2");
+		assertThat(openssl("-tls1_3")).contains("New, TLSv1.3");
+	}
+
+	@Test
+	void pathTraversalAndProbingGetNothing() throws Exception {
+		for (String path : List.of("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/%252e%252e/etc/passwd",
+				"/css/..%2f..%2fapplication.properties", "/webjars/../application.properties",
+				"/css/%2e%2e/%2e%2e/application.properties", "/..;/admin", "/admin;jsessionid=x", "/WEB-INF/web.xml",
+				"/application.properties", "/.git/config", "/posts/%00", "/posts/1%20OR%201=1",
+				"/posts/99999999999999999999", "/actuator/env", "/%61ctuator/env")) {
+			HttpResponse<String> response = raw(path);
+			assertThat(response.statusCode()).as(path).isBetween(400, 499);
+			assertThat(response.body()).as(path)
+				.doesNotContain("root:")
+				.doesNotContain("spring.")
+				.doesNotContain("[core]")
+				.doesNotContain("Exception");
+		}
+	}
+
+	@Test
+	void unknownMethodsAre405() throws Exception {
+		for (String method : List.of("PUT", "DELETE", "PATCH", "TRACE", "PROPFIND", "FOO")) {
+			HttpResponse<String> response = browser.send(HttpRequest.newBuilder(URI.create(stack.site() + "/posts/1"))
+				.method(method, HttpRequest.BodyPublishers.noBody())
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(response.statusCode()).as(method).isEqualTo(405);
+		}
+	}
+
+	@Test
+	void hostileQueriesAreRefusedOrHarmless() throws Exception {
+		assertThat(statusLine("/search?q=%ZZ")).as("malformed escape").startsWith("HTTP/1.1 400");
+		assertThat(statusLine("/posts/%ZZ")).as("malformed escape").startsWith("HTTP/1.1 400");
+		for (String query : List.of("q=%27%20OR%201%3D1%20--", "q=1%3B%20DROP%20TABLE%20post", "q=%C0%AE%C0%AE",
+				"q=%FF%FE", "q=" + "x".repeat(5000), "page=-1", "page=1e9", "page=99999999999",
+				"page=%27", "q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")) {
+			HttpResponse<String> response = raw("/search?" + query);
+			assertThat(response.statusCode()).as(query).isLessThan(500);
+			assertThat(response.body()).as(query).doesNotContain("<script>alert(1)</script>").doesNotContain("Exception");
+			response = raw("/?" + query);
+			assertThat(response.statusCode()).as(query).isLessThan(500);
+		}
+		assertThat(raw("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").body())
+			.as("reflected, escaped")
+			.contains("&lt;script&gt;alert(1)&lt;/script&gt;");
+	}
+
+	@Test
+	void hostileFormsAreRefusedAndNothingInvalidIsStored() throws Exception {
+		int before = postCount();
+		List<Map<String, String>> invalid = List.of(Map.of("title", "x".repeat(121), "body", "b", "author", "a"),
+				Map.of("title", "", "body", "b", "author", "a"), Map.of("title", "t", "body", "", "author", "a"),
+				Map.of("title", "t", "body", "b", "author", "x".repeat(61)),
+				Map.of("title", "t", "body", "x".repeat(10_001), "author", "a"), Map.of("title", "t"));
+		for (Map<String, String> fields : invalid) {
+			HttpResponse<String> response = send("/posts", fields);
+			assertThat(response.statusCode()).as(fields.keySet() + " " + fields.values().stream()
+				.map(String::length)
+				.toList()).isEqualTo(400);
+			assertThat(Jsoup.parse(response.body()).select(".field-error")).isNotEmpty();
+		}
+		assertThat(send("/posts", Map.of("submission", "'; DROP TABLE post; --", "title", "t", "body", "b", "author",
+				"a")).statusCode()).isEqualTo(400);
+		assertThat(rawPost("/posts", "application/x-www-form-urlencoded", "title=%ZZ&body=%&author=%C0")
+			.statusCode()).as("malformed encoding, no CSRF token").isBetween(400, 499);
+		assertThat(rawPost("/posts", "multipart/form-data", "garbage").statusCode()).isBetween(400, 499);
+		assertThat(rawPost("/posts", "application/json", "{\"title\":").statusCode()).isBetween(400, 499);
+		assertThat(rawPost("/posts", "application/x-www-form-urlencoded", "x=" + "y".repeat(2_000_000))
+			.statusCode()).isEqualTo(413);
+		assertThat(postCount()).as("nothing invalid was stored").isEqualTo(before);
+	}
+
+	@Test
+	void storedMarkupIsRenderedAsTextAndSqlAsData() throws Exception {
+		String xss = "<script>alert('xss')</script><img src=x onerror=alert(1)>";
+		String sql = "Robert'); DROP TABLE post;--";
+		HttpResponse<String> created = send("/posts", Map.of("title", xss, "body", xss + "\n" + sql, "author", sql));
+		assertThat(created.statusCode()).isEqualTo(302);
+		String path = URI.create(created.headers().firstValue("Location").orElseThrow()).getPath();
+		assertThat(send(path + "/comments", Map.of("body", xss, "author", xss)).statusCode()).isEqualTo(302);
+
+		HttpResponse<String> page = raw(path);
+		assertThat(page.statusCode()).isEqualTo(200);
+		assertThat(page.body()).doesNotContain("<script>alert").doesNotContain("<img src=x");
+		Document html = Jsoup.parse(page.body());
+		assertThat(html.select("article h1").text()).isEqualTo(xss);
+		assertThat(html.select("script").eachAttr("src")).as("only our own scripts")
+			.allMatch((src) -> src.startsWith("/"));
+		assertThat(html.select("script").stream().filter((s) -> !s.hasAttr("src"))).as("no inline script").isEmpty();
+		assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(
+				(csp) -> assertThat(csp).contains("script-src 'self'").doesNotContain("unsafe-inline"));
+		assertThat(raw("/").statusCode()).as("the post table is still there").isEqualTo(200);
+	}
+
+	@Test
+	void aSlowClientIsCutOffByTheTimeout() throws Exception {
+		try (SSLSocket socket = (SSLSocket) stack.https().sslContext().getSocketFactory()
+			.createSocket(InetAddress.getByName("127.0.0.1"), stack.port(8443))) {
+			socket.setSoTimeout(15_000);
+			OutputStream out = socket.getOutputStream();
+			out.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			long started = System.nanoTime();
+			InputStream in = socket.getInputStream();
+			String answer = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+			assertThat(answer).startsWith("HTTP/1.1 408");
+		}
+	}
+
+	@Test
+	void headersAndErrorsDiscloseNothing() throws Exception {
+		HttpResponse<String> page = raw("/posts/999999999");
+		assertThat(page.statusCode()).isEqualTo(404);
+		assertThat(page.headers().firstValue("Server")).hasValue("nginx");
+		assertThat(page.headers().firstValue("X-Powered-By")).isEmpty();
+		assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+		assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+		assertThat(page.headers().firstValue("Referrer-Policy")).hasValue("same-origin");
+		assertThat(page.headers().firstValue("Permissions-Policy")).isPresent();
+		assertThat(page.body()).doesNotContain("Whitelabel").doesNotContain("Tomcat").doesNotContain("Spring");
+		HttpResponse<String> css = raw(Jsoup.parse(raw("/").body()).select("link[rel=stylesheet]").attr("href"));
+		assertThat(css.headers().firstValue("Server")).hasValue("nginx");
+	}
+
+	@Test
+	@Order(Integer.MAX_VALUE)
+	void floodsOfWritesMeet429AndTheSiteStillWorks() throws Exception {
+		HttpClient flooder = HttpClient.newBuilder().sslContext(stack.https().sslContext()).build();
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 60; i++) {
+			statuses.add(flooder.send(HttpRequest.newBuilder(URI.create(stack.site() + "/posts"))
+				.header("Content-Type", "application/x-www-form-urlencoded")
+				.POST(HttpRequest.BodyPublishers.ofString("title=flood"))
+				.build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+		}
+		assertThat(statuses).contains(429).allMatch((s) -> s == 403 || s == 429);
+		Thread.sleep(3000);
+		assertThat(raw("/").statusCode()).isEqualTo(200);
+	}
+
+	/** The status line of a GET sent byte for byte as given (for requests no client library would send). */
+	private static String statusLine(String path) throws Exception {
+		try (SSLSocket socket = (SSLSocket) stack.https().sslContext().getSocketFactory()
+			.createSocket(InetAddress.getByName("127.0.0.1"), stack.port(8443))) {
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream()
+				.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+					.getBytes(StandardCharsets.US_ASCII));
+			String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+			return answer.lines().findFirst().orElse("");
+		}
+	}
+
+	private static String openssl(String version) throws Exception {
+		Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + stack.port(8443),
+				version, "-cipher", "DEFAULT:@SECLEVEL=0")
+			.redirectErrorStream(true)
+			.start();
+		process.getOutputStream().close();
+		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		return out;
+	}
+
+	private static int postCount() throws Exception {
+		return Integer.parseInt(stack.rootSql("db-1", "select count(*) from webstack.post"));
+	}
+
+	private static HttpResponse<String> raw(String path) throws Exception {
+		return browser.send(HttpRequest.newBuilder(URI.create(stack.site() + path)).header("Accept", "text/html").build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static HttpResponse<String> rawPost(String path, String type, String body) throws Exception {
+		return HttpClient.newBuilder()
+			.sslContext(stack.https().sslContext())
+			.build()
+			.send(HttpRequest.newBuilder(URI.create(stack.site() + path))
+				.header("Content-Type", type)
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** Sends a form as a browser would: fetched first, with its CSRF and one-time tokens. */
+	private static HttpResponse<String> send(String path, Map<String, String> fields) throws Exception {
+		String formPage = path.endsWith("/comments") ? path.substring(0, path.length() - "/comments".length())
+				: "/posts/new";
+		Document page = Jsoup.parse(raw(formPage).body());
+		Map<String, String> all = new LinkedHashMap<>();
+		all.put("_csrf", page.select("form[method=post] input[name=_csrf]").last().val());
+		all.put("submission", page.select("input[name=submission]").last().val());
+		all.putAll(fields);
+		String form = all.entrySet()
+			.stream()
+			.map((e) -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+			.collect(Collectors.joining("&"));
+		return browser.send(HttpRequest.newBuilder(URI.create(stack.site() + path))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.header("Accept", "text/html")
+			.POST(HttpRequest.BodyPublishers.ofString(form))
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+}
