@@ -260,7 +260,7 @@ class StackIntegrationTests {
 		assertThat(spofs).containsExactly("load balancer", "web server", "primary database");
 		Map<String, String> security = new java.util.LinkedHashMap<>();
 		status.path("security").forEach((c) -> security.put(c.path("name").asString(), c.path("result").asString()));
-		assertThat(security).hasSize(9);
+		assertThat(security).hasSize(13);
 		security.remove("Firewall rules loaded on this host");
 		assertThat(security.values()).as(security.toString()).containsOnly("PASS");
 		List<String> targets = new ArrayList<>();
@@ -297,7 +297,7 @@ class StackIntegrationTests {
 			assertThat(chrome.findElements(By.cssSelector(".node"))).hasSize(7);
 			assertThat(chrome.findElement(By.cssSelector(".spofs")).getText()).contains("load balancer", "web server",
 					"primary database");
-			assertThat(chrome.findElements(By.cssSelector(".checks li"))).hasSize(9);
+			assertThat(chrome.findElements(By.cssSelector(".checks li"))).hasSize(13);
 			String firstRender = chrome.findElement(By.cssSelector("#panels .meta time")).getText();
 			wait.until((driver) -> !driver.findElement(By.cssSelector("#panels .meta time")).getText()
 				.equals(firstRender));

@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,10 +64,14 @@ final class SecurityAnalysis {
 					|| (e.adminStatus() == 302 && e.adminLocation() != null && e.adminLocation().endsWith("/login"));
 			checks.add(SecurityCheck.of("Admin login required", loginRequired, "GET /admin without credentials answers "
 					+ e.adminStatus() + ((e.adminLocation() != null) ? " to " + e.adminLocation() : "")));
+			checks.add(oldTls(e));
+			checks.add(headers(e));
+			checks.add(cookies(e));
 		}
 		else {
 			for (String name : List.of("HTTPS on, HTTP redirected", "HSTS", "Certificate expiry",
-					"Management endpoints not reachable through the load balancer", "Admin login required")) {
+					"Management endpoints not reachable through the load balancer", "Admin login required",
+					OLD_TLS, HEADERS, COOKIES)) {
 				checks.add(SecurityCheck.unknown(name, "the public side could not be probed: " + edge.error()));
 			}
 		}
@@ -80,9 +86,62 @@ final class SecurityAnalysis {
 		checks.add(replica.ok() ? SecurityCheck.of("Replica read-only", replica.value().readOnly(),
 				"db-2 read_only = " + (replica.value().readOnly() ? "ON" : "OFF"))
 				: SecurityCheck.unknown("Replica read-only", "db-2 could not be probed: " + replica.error()));
+		checks.add(leastPrivilege(snapshot.appGrants()));
 		checks.add(bindings(snapshot, databaseUrls));
 		checks.add(firewall(snapshot.firewall()));
 		return checks;
+	}
+
+	static final String OLD_TLS = "TLS 1.0 and 1.1 refused";
+
+	static final String HEADERS = "Security headers (CSP without inline script, no framing, nosniff, referrer)";
+
+	static final String COOKIES = "Cookies Secure, HttpOnly and SameSite";
+
+	private static final Pattern DML_ONLY = Pattern
+		.compile("GRANT SELECT, INSERT, UPDATE, DELETE ON `[^`]+`\\.\\* TO .*");
+
+	private static SecurityCheck oldTls(EdgeStatus edge) {
+		if (edge.oldTls() == null) {
+			return SecurityCheck.unknown(OLD_TLS, "openssl is not available here to attempt an old handshake");
+		}
+		return SecurityCheck.of(OLD_TLS, edge.oldTls().refused(), edge.oldTls().evidence());
+	}
+
+	private static SecurityCheck headers(EdgeStatus edge) {
+		Map<String, String> h = edge.headers();
+		String csp = h.get("Content-Security-Policy");
+		boolean cspOk = csp != null && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline")
+				&& !csp.contains("unsafe-eval");
+		boolean framing = "DENY".equalsIgnoreCase(h.get("X-Frame-Options"))
+				|| (csp != null && csp.contains("frame-ancestors 'none'"));
+		boolean ok = cspOk && framing && "nosniff".equalsIgnoreCase(h.get("X-Content-Type-Options"))
+				&& h.get("Referrer-Policy") != null;
+		return SecurityCheck.of(HEADERS, ok, h.entrySet()
+			.stream()
+			.map((entry) -> entry.getKey() + ": " + ((entry.getValue() != null) ? entry.getValue() : "(missing)"))
+			.collect(Collectors.joining("; ")));
+	}
+
+	private static SecurityCheck cookies(EdgeStatus edge) {
+		String cookie = edge.csrfCookie();
+		if (cookie == null) {
+			return SecurityCheck.unknown(COOKIES, "the form page set no CSRF cookie to inspect");
+		}
+		String flags = cookie.substring(cookie.indexOf(';') + 1).strip();
+		boolean ok = cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite");
+		return SecurityCheck.of(COOKIES, ok, "XSRF-TOKEN cookie: " + flags
+				+ " (the sign-in, message and read-your-writes cookies are set the same way)");
+	}
+
+	private static SecurityCheck leastPrivilege(Probed<List<String>> grants) {
+		String name = "The app's database account has only row access to its schema";
+		if (!grants.ok()) {
+			return SecurityCheck.unknown(name, "its grants could not be read: " + grants.error());
+		}
+		List<String> relevant = grants.value().stream().filter((g) -> !g.startsWith("GRANT USAGE")).toList();
+		boolean ok = relevant.size() == 1 && DML_ONLY.matcher(relevant.get(0)).matches();
+		return SecurityCheck.of(name, ok, String.join("; ", relevant));
 	}
 
 	private static SecurityCheck bindings(InfraSnapshot snapshot, List<String> urls) {

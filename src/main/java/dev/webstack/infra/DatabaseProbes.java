@@ -57,6 +57,24 @@ class DatabaseProbes {
 		}
 	}
 
+	/** The grants of an account, as it sees them itself ({@code SHOW GRANTS}), password hashes removed. */
+	static java.util.List<String> ownGrants(String url, String username, String password, int timeoutMillis)
+			throws SQLException {
+		Properties info = new Properties();
+		info.setProperty("user", username);
+		info.setProperty("password", password);
+		info.setProperty("connectTimeout", String.valueOf(timeoutMillis));
+		info.setProperty("socketTimeout", String.valueOf(timeoutMillis));
+		java.util.List<String> grants = new java.util.ArrayList<>();
+		try (Connection connection = DriverManager.getConnection(url, info); Statement sql = connection.createStatement();
+				ResultSet rows = sql.executeQuery("show grants")) {
+			while (rows.next()) {
+				grants.add(rows.getString(1).replaceAll(" IDENTIFIED BY PASSWORD '[^']*'", ""));
+			}
+		}
+		return grants;
+	}
+
 	private static long globalStatus(Connection connection, String name) throws SQLException {
 		try (Statement sql = connection.createStatement();
 				ResultSet row = sql.executeQuery("show global status like '" + name + "'")) {

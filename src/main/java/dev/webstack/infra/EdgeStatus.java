@@ -1,6 +1,7 @@
 package dev.webstack.infra;
 
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * The site as the public side reaches it, through HAProxy: the facts the security checks
@@ -15,8 +16,22 @@ import java.time.Instant;
  * @param actuatorStatus what {@code /actuator/health} answers through HAProxy
  * @param adminStatus what {@code /admin} answers to a client without credentials
  * @param adminLocation where that answer redirects to, if it does
+ * @param headers the security headers of a page (Content-Security-Policy, X-Frame-Options,
+ * X-Content-Type-Options, Referrer-Policy), by name, as sent
+ * @param csrfCookie the Set-Cookie header of the form page's CSRF cookie, or null
+ * @param oldTls what a TLS 1.0 and a TLS 1.1 handshake got (null when openssl is not here to try)
  */
 public record EdgeStatus(int httpStatus, String httpLocation, String hsts, String tlsCipher,
 		String certificateSubject, Instant certificateNotAfter, int actuatorStatus, int adminStatus,
-		String adminLocation) {
+		String adminLocation, Map<String, String> headers, String csrfCookie, OldTls oldTls) {
+
+	/**
+	 * Whether the edge refused the old protocol versions.
+	 *
+	 * @param refused both TLS 1.0 and TLS 1.1 handshakes were refused
+	 * @param evidence what openssl reported
+	 */
+	public record OldTls(boolean refused, String evidence) {
+	}
+
 }

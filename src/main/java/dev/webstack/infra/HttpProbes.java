@@ -11,7 +11,10 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
@@ -26,6 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
  * management ports, Prometheus, and the public side of the site.
  */
 class HttpProbes {
+
+	static final List<String> SECURITY_HEADERS = List.of("Content-Security-Policy", "X-Frame-Options",
+			"X-Content-Type-Options", "Referrer-Policy");
 
 	private final HttpClient http;
 
@@ -85,13 +91,27 @@ class HttpProbes {
 	 */
 	EdgeStatus edge(String httpsUrl, String httpUrl) throws IOException {
 		HttpResponse<String> plain = send(request(httpUrl + "/"));
-		HttpsURLConnection tls = open(httpsUrl + "/");
+		HttpsURLConnection tls = open(httpsUrl + "/posts/new");
 		String hsts;
 		String cipher;
 		X509Certificate certificate;
+		Map<String, String> headers = new LinkedHashMap<>();
+		String csrfCookie = null;
 		try {
 			tls.getResponseCode();
 			hsts = tls.getHeaderField("Strict-Transport-Security");
+			for (String name : SECURITY_HEADERS) {
+				headers.put(name, tls.getHeaderField(name));
+			}
+			// Header names may arrive in any case (HAProxy sends them in lower case).
+			csrfCookie = tls.getHeaderFields()
+				.entrySet()
+				.stream()
+				.filter((header) -> "Set-Cookie".equalsIgnoreCase(header.getKey()))
+				.flatMap((header) -> header.getValue().stream())
+				.filter((cookie) -> cookie.startsWith("XSRF-TOKEN="))
+				.findFirst()
+				.orElse(null);
 			certificate = (X509Certificate) tls.getServerCertificates()[0];
 			cipher = tls.getCipherSuite();
 		}
@@ -109,9 +129,49 @@ class HttpProbes {
 		finally {
 			admin.disconnect();
 		}
+		URI https = URI.create(httpsUrl);
 		return new EdgeStatus(plain.statusCode(), plain.headers().firstValue("Location").orElse(null), hsts, cipher,
 				certificate.getSubjectX500Principal().getName(), certificate.getNotAfter().toInstant(), actuator,
-				adminStatus, adminLocation);
+				adminStatus, adminLocation, headers, csrfCookie, oldTls(https.getHost(), https.getPort()));
+	}
+
+	/**
+	 * Tries a TLS 1.0 and a TLS 1.1 handshake with openssl (Java itself will not offer
+	 * them), allowing any cipher, so that only the server can refuse.
+	 */
+	private EdgeStatus.OldTls oldTls(String host, int port) {
+		StringBuilder evidence = new StringBuilder();
+		boolean refused = true;
+		for (String version : new String[] { "-tls1", "-tls1_1" }) {
+			String out;
+			try {
+				Process process = new ProcessBuilder("openssl", "s_client", "-connect", host + ":" + port, version,
+						"-cipher", "DEFAULT:@SECLEVEL=0")
+					.redirectErrorStream(true)
+					.start();
+				process.getOutputStream().close();
+				if (!process.waitFor(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+					process.destroyForcibly();
+					return null;
+				}
+				out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			}
+			catch (IOException ex) {
+				return null;
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return null;
+			}
+			boolean thisRefused = out.contains("Cipher is (NONE)");
+			refused &= thisRefused;
+			if (!evidence.isEmpty()) {
+				evidence.append("; ");
+			}
+			evidence.append("-tls1".equals(version) ? "TLS 1.0" : "TLS 1.1")
+				.append(thisRefused ? ": handshake refused" : ": ACCEPTED");
+		}
+		return new EdgeStatus.OldTls(refused, evidence.toString());
 	}
 
 	private int statusOverTls(String url) throws IOException {

@@ -76,6 +76,9 @@ public class InfraProbes {
 		var primary = run(() -> db.probe(this.databases.primary().url(), false));
 		var replica = run(() -> db.probe(this.databases.replica().url(), true));
 		var firewallStatus = run(this.firewall::probe);
+		var appGrants = run(() -> DatabaseProbes.ownGrants(this.databases.primary().url(),
+				this.databases.primary().username(), this.databases.primary().resolvePassword(),
+				(int) this.infra.probeTimeout().toMillis()));
 		Map<String, CompletableFuture<Probed<AppStatus>>> apps = new LinkedHashMap<>();
 		this.infra.apps().forEach((name, url) -> {
 			Probed<AppStatus> before = previous.apps().get(name);
@@ -85,7 +88,7 @@ public class InfraProbes {
 		Map<String, Probed<AppStatus>> appResults = new LinkedHashMap<>();
 		apps.forEach((name, future) -> appResults.put(name, future.join()));
 		this.snapshot = new InfraSnapshot(haproxy.join(), nginx.join(), appResults, primary.join(), replica.join(),
-				prometheus.join(), edge.join(), firewallStatus.join(), now);
+				prometheus.join(), edge.join(), firewallStatus.join(), appGrants.join(), now);
 	}
 
 	private String adminPassword() throws IOException {

@@ -67,7 +67,7 @@ class AnalysisTests {
 	void aWellConfiguredStackPassesEveryCheckButTheFirewall() {
 		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, "127.0.0.1", 0),
 				List.of("a".repeat(32), "b".repeat(32)), urls(), NOW);
-		assertThat(checks).hasSize(9);
+		assertThat(checks).hasSize(13);
 		assertThat(checks).filteredOn((c) -> c.result() != Result.PASS)
 			.singleElement()
 			.satisfies((c) -> {
@@ -78,17 +78,21 @@ class AnalysisTests {
 
 	@Test
 	void everyWeaknessIsCaughtWithItsEvidence() {
+		Map<String, String> noHeaders = new java.util.HashMap<>();
+		noHeaders.put("Content-Security-Policy", "script-src 'self' 'unsafe-inline'");
 		EdgeStatus weak = new EdgeStatus(200, null, null, "TLS_AES_128_GCM_SHA256", "CN=localhost",
-				NOW.plusSeconds(3 * 86400), 200, 200, null);
-		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(weak, false, "*", 2),
-				List.of("admin", "b".repeat(32)), List.of("jdbc:mysql://203.0.113.5:3306/webstack",
+				NOW.plusSeconds(3 * 86400), 200, 200, null, noHeaders, "XSRF-TOKEN=x; Path=/",
+				new EdgeStatus.OldTls(false, "TLS 1.0: ACCEPTED; TLS 1.1: ACCEPTED"));
+		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(weak, false, "*", 2,
+				List.of("GRANT ALL PRIVILEGES ON *.* TO `webstack_app`@`%`")), List.of("admin", "b".repeat(32)), List.of("jdbc:mysql://203.0.113.5:3306/webstack",
 						"jdbc:mysql://203.0.113.6:3306/webstack"),
 				NOW);
 		assertThat(checks).filteredOn((c) -> c.result() == Result.FAIL)
 			.extracting(SecurityCheck::name)
 			.containsExactly("HTTPS on, HTTP redirected", "HSTS", "Certificate expiry",
 					"Management endpoints not reachable through the load balancer", "Admin login required",
-					"No default passwords", "Replica read-only",
+					SecurityAnalysis.OLD_TLS, SecurityAnalysis.HEADERS, SecurityAnalysis.COOKIES, "No default passwords",
+					"Replica read-only", "The app's database account has only row access to its schema",
 					"Database ports bound to loopback or a private network");
 		assertThat(checks).filteredOn((c) -> c.name().equals("Certificate expiry"))
 			.singleElement()
@@ -116,7 +120,7 @@ class AnalysisTests {
 		InfraSnapshot nothing = new InfraSnapshot(Probed.failed("x", NOW), Probed.failed("x", NOW), Map.of(),
 				Probed.failed("refused", NOW), Probed.failed("refused", NOW), Probed.failed("x", NOW),
 				Probed.failed("timed out", NOW), Probed.of(new FirewallStatus(false, 0, "nft not installed"), NOW),
-				NOW);
+				Probed.failed("refused", NOW), NOW);
 		List<SecurityCheck> checks = SecurityAnalysis.analyse(nothing, List.of("a".repeat(32)), urls(), NOW);
 		assertThat(checks).filteredOn((c) -> !c.name().equals("No default passwords"))
 			.extracting(SecurityCheck::result)
@@ -124,8 +128,13 @@ class AnalysisTests {
 	}
 
 	private static EdgeStatus goodEdge() {
+		Map<String, String> headers = Map.of("Content-Security-Policy",
+				"default-src 'self'; script-src 'self'; frame-ancestors 'none'", "X-Frame-Options", "DENY",
+				"X-Content-Type-Options", "nosniff", "Referrer-Policy", "same-origin");
 		return new EdgeStatus(301, "https://127.0.0.1:8443/", "max-age=63072000", "TLS_AES_256_GCM_SHA384",
-				"CN=localhost", NOW.plusSeconds(800 * 86400L), 404, 302, "https://127.0.0.1:8443/login");
+				"CN=localhost", NOW.plusSeconds(800 * 86400L), 404, 302, "https://127.0.0.1:8443/login", headers,
+				"XSRF-TOKEN=x; Path=/; Secure; HttpOnly; SameSite=Lax",
+				new EdgeStatus.OldTls(true, "TLS 1.0: handshake refused; TLS 1.1: handshake refused"));
 	}
 
 	private static List<String> urls() {
@@ -133,11 +142,18 @@ class AnalysisTests {
 	}
 
 	private static InfraSnapshot snapshot(EdgeStatus edge, boolean replicaReadOnly, String bind, int firewallTables) {
+		return snapshot(edge, replicaReadOnly, bind, firewallTables,
+				List.of("GRANT USAGE ON *.* TO `webstack_app`@`127.0.0.1`",
+						"GRANT SELECT, INSERT, UPDATE, DELETE ON `webstack`.* TO `webstack_app`@`127.0.0.1`"));
+	}
+
+	private static InfraSnapshot snapshot(EdgeStatus edge, boolean replicaReadOnly, String bind, int firewallTables,
+			List<String> grants) {
 		DatabaseStatus primary = new DatabaseStatus("10.11.19-MariaDB", 1, false, bind, 100, 5, null);
 		DatabaseStatus replica = new DatabaseStatus("10.11.19-MariaDB", 2, replicaReadOnly, bind, 100, 5, null);
 		return new InfraSnapshot(Probed.failed("n/a", NOW), Probed.failed("n/a", NOW), Map.of(),
 				Probed.of(primary, NOW), Probed.of(replica, NOW), Probed.failed("n/a", NOW), Probed.of(edge, NOW),
-				Probed.of(new FirewallStatus(true, firewallTables, "nft list tables"), NOW), NOW);
+				Probed.of(new FirewallStatus(true, firewallTables, "nft list tables"), NOW), Probed.of(grants, NOW), NOW);
 	}
 
 	private static List<ComponentView> topology(Map<String, State> states) {
