@@ -461,6 +461,25 @@ class StackIntegrationTests {
 
 	@Test
 	@Order(15)
+	void noSecretEverReachesALogAndEverySecretFileIsPrivate() throws Exception {
+		List<Path> logs;
+		try (var files = Files.list(state.resolve("logs"))) {
+			logs = files.toList();
+		}
+		try (var secrets = Files.list(state.resolve("secrets"))) {
+			for (Path secret : secrets.toList()) {
+				assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).as(secret.toString())
+					.isEqualTo("rw-------");
+				String value = Files.readString(secret).strip();
+				for (Path log : logs) {
+					assertThat(Files.readString(log)).as(log + " holds no secret").doesNotContain(value);
+				}
+			}
+		}
+	}
+
+	@Test
+	@Order(16)
 	void downStopsEverythingItStarted() throws Exception {
 		List<String> pids = new ArrayList<>();
 		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {
