@@ -183,6 +183,10 @@ public class Load {
 				failures.add("POST " + title + " -> " + response.statusCode());
 			}
 			catch (Exception ex) {
+				if (ex.getMessage() != null && ex.getMessage().contains("Stream not processed")) {
+					// HTTP/2 refused the stream: the server never saw this send (RFC 9113, 8.7).
+					refusedStreams.incrementAndGet();
+				}
 				failures.add("POST " + title + " -> " + ex);
 			}
 		}

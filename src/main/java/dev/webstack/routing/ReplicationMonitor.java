@@ -39,7 +39,7 @@ public class ReplicationMonitor {
 
 	private final DataSource primary;
 
-	private final DataSource replica;
+	private final HikariDataSource replica;
 
 	private final DataSourceProperties properties;
 
@@ -168,6 +168,20 @@ public class ReplicationMonitor {
 		ReplicationState measured = new ReplicationState(true, readOnly, status, lag, null, now);
 		this.state = measured;
 		this.fitInARow = (measured.problem(maxLagSeconds()) == null) ? Math.min(this.fitInARow + 1, 1_000) : 0;
+	}
+
+	/**
+	 * A read found its replica connection dead (the replica went away between two
+	 * measurements): reads go to the primary from now on, the pool drops its connections,
+	 * and the next measurements decide when the replica is back.
+	 */
+	public void replicaConnectionLost(String error) {
+		this.state = new ReplicationState(false, false, ReplicaStatus.NOT_CONFIGURED, null, error,
+				this.clock.instant());
+		this.fitInARow = 0;
+		if (this.replica.getHikariPoolMXBean() != null) {
+			this.replica.getHikariPoolMXBean().softEvictConnections();
+		}
 	}
 
 	/** The replica's flavour, once known. */

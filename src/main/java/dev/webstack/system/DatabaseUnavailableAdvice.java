@@ -1,13 +1,16 @@
 package dev.webstack.system;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
 import java.net.ConnectException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 
 import jakarta.persistence.PersistenceException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import dev.webstack.routing.ReplicationMonitor;
+import dev.webstack.routing.Route;
+import dev.webstack.routing.RouteRecorder;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -31,11 +34,25 @@ class DatabaseUnavailableAdvice {
 
 	static final String RETRY_AFTER_SECONDS = "5";
 
+	private final RouteRecorder routes;
+
+	private final ReplicationMonitor replication;
+
+	DatabaseUnavailableAdvice(RouteRecorder routes, ReplicationMonitor replication) {
+		this.routes = routes;
+		this.replication = replication;
+	}
+
 	@ExceptionHandler({ DataAccessException.class, TransactionException.class, PersistenceException.class })
 	Object unavailable(HttpServletRequest request, HttpServletResponse response, Exception ex) throws Exception {
 		if (!connectionFailure(ex)) {
 			// Not an outage: a bug, which the error page answers with a plain 500.
 			throw ex;
+		}
+		Route route = this.routes.current();
+		if (route != null && route.target() == Route.Target.REPLICA) {
+			// Later reads go to the primary; HAProxy retries this (idempotent) GET elsewhere.
+			this.replication.replicaConnectionLost(ex.getMessage());
 		}
 		boolean write = !("GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod()));
 		String title = write ? "Read-only mode" : "Temporarily unavailable";
