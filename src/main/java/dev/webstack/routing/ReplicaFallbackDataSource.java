@@ -38,15 +38,15 @@ class ReplicaFallbackDataSource extends AbstractDataSource {
 
 	private final LongSupplier clock;
 
-	private volatile long retryAt;
-
-	private volatile String unavailableReason;
-
 	private final Supplier<String> replicaProblem;
 
 	private final Function<Connection, String> consistency;
 
 	private final BooleanSupplier primaryUnreachable;
+
+	private volatile long retryAt;
+
+	private volatile String unavailableReason;
 
 	/**
 	 * @param replicaProblem why the replica is unfit for reads now, or null
@@ -59,14 +59,14 @@ class ReplicaFallbackDataSource extends AbstractDataSource {
 			LongSupplier clock, Supplier<String> replicaProblem, Function<Connection, String> consistency,
 			BooleanSupplier primaryUnreachable) {
 		this.replica = replica;
-		this.primaryUnreachable = primaryUnreachable;
-		this.consistency = consistency;
-		this.replicaProblem = replicaProblem;
 		this.primary = primary;
 		this.routes = routes;
 		this.retryIntervalNanos = retryInterval.toNanos();
 		this.clock = clock;
 		this.retryAt = clock.getAsLong();
+		this.replicaProblem = replicaProblem;
+		this.consistency = consistency;
+		this.primaryUnreachable = primaryUnreachable;
 	}
 
 	@Override
@@ -79,37 +79,39 @@ class ReplicaFallbackDataSource extends AbstractDataSource {
 		}
 		String problem = this.replicaProblem.get();
 		if (problem != null) {
-			Connection connection = this.primary.getConnection();
-			this.routes.record(new Route(Route.Target.PRIMARY, problem));
-			return connection;
+			return primaryBecause(problem);
 		}
-		if (this.clock.getAsLong() - this.retryAt >= 0) {
-			try {
-				Connection connection = this.replica.getConnection();
-				if (this.unavailableReason != null) {
-					logger.info("Replica is giving connections again; reads go back to it");
-					this.unavailableReason = null;
-				}
-				String behind = this.consistency.apply(connection);
-				if (behind != null) {
-					connection.close();
-					Connection primary = this.primary.getConnection();
-					this.routes.record(new Route(Route.Target.PRIMARY, behind));
-					return primary;
-				}
-				this.routes.record(new Route(Route.Target.REPLICA, "read-only transaction"));
-				return connection;
-			}
-			catch (SQLException ex) {
-				if (this.unavailableReason == null) {
-					logger.warn("Replica gives no connection ({}); reads go to the primary", ex.getMessage());
-				}
-				this.unavailableReason = UNAVAILABLE;
-				this.retryAt = this.clock.getAsLong() + this.retryIntervalNanos;
-			}
+		if (this.clock.getAsLong() - this.retryAt < 0) {
+			return primaryBecause(UNAVAILABLE);
 		}
+		Connection connection;
+		try {
+			connection = this.replica.getConnection();
+		}
+		catch (SQLException ex) {
+			if (this.unavailableReason == null) {
+				logger.warn("Replica gives no connection ({}); reads go to the primary", ex.getMessage());
+			}
+			this.unavailableReason = UNAVAILABLE;
+			this.retryAt = this.clock.getAsLong() + this.retryIntervalNanos;
+			return primaryBecause(UNAVAILABLE);
+		}
+		if (this.unavailableReason != null) {
+			logger.info("Replica is giving connections again; reads go back to it");
+			this.unavailableReason = null;
+		}
+		String behind = this.consistency.apply(connection);
+		if (behind != null) {
+			connection.close();
+			return primaryBecause(behind);
+		}
+		this.routes.record(new Route(Route.Target.REPLICA, "read-only transaction"));
+		return connection;
+	}
+
+	private Connection primaryBecause(String reason) throws SQLException {
 		Connection connection = this.primary.getConnection();
-		this.routes.record(new Route(Route.Target.PRIMARY, UNAVAILABLE));
+		this.routes.record(new Route(Route.Target.PRIMARY, reason));
 		return connection;
 	}
 
