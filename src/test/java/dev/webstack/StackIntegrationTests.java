@@ -122,15 +122,21 @@ class StackIntegrationTests {
 	@Order(2)
 	void requestsAlternateBetweenApp1AndApp2ThroughNginx() throws Exception {
 		List<String> servers = new ArrayList<>();
-		for (int i = 0; i < 6; i++) {
+		for (int i = 0; i < 20; i++) {
 			HttpResponse<String> page = get("/");
 			assertThat(page.statusCode()).isEqualTo(200);
 			assertThat(page.headers().firstValue("X-Web-Server")).hasValue("web-1");
 			servers.add(page.headers().firstValue("X-App-Server").orElseThrow());
 		}
-		assertThat(new HashSet<>(servers)).containsExactlyInAnyOrder("app-1", "app-2");
-		for (int i = 1; i < servers.size(); i++) {
-			assertThat(servers.get(i)).as("round-robin: %s", servers).isNotEqualTo(servers.get(i - 1));
+		// Round-robin alternates every request HAProxy receives; the dashboard's own probes
+		// (a few requests every 2 s) share the rotation, so this client's requests alternate
+		// nearly always, and never land on one server three times in a row.
+		long app1 = servers.stream().filter("app-1"::equals).count();
+		assertThat(app1).as("round-robin: %s", servers).isBetween(7L, 13L);
+		for (int i = 2; i < servers.size(); i++) {
+			assertThat(List.of(servers.get(i - 2), servers.get(i - 1), servers.get(i))).as("round-robin: %s", servers)
+				.containsAnyOf("app-1")
+				.containsAnyOf("app-2");
 		}
 	}
 
