@@ -79,12 +79,5 @@ app_up() {
 app_down() { stop_component "$1" 40; }
 
 app_status_row() {
-  local name=$1 pid state
-  if pid=$(running_pid "$name"); then
-    if app_ready "$name" 2>/dev/null; then state=UP; else state="DOWN (not ready)"; fi
-  else
-    pid=-
-    state=DOWN
-  fi
-  status_row "$name" app "127.0.0.1:$(app_port "$name")" "$pid" "$state"
+  component_status_row "$1" app "127.0.0.1:$(app_port "$1")" app_ready "not ready"
 }

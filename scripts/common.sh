@@ -126,6 +126,19 @@ status_header() {
   printf '%-8s %-10s %-22s %-8s %s\n' COMPONENT ROLE ADDRESS PID STATE
 }
 
+# A status row for a component whose readiness a function tells:
+# name role address ready-function message-when-running-but-not-ready
+component_status_row() {
+  local name=$1 role=$2 address=$3 ready=$4 not_ready=$5 pid state
+  if pid=$(running_pid "$name"); then
+    if "$ready" "$name" 2>/dev/null; then state=UP; else state="DOWN ($not_ready)"; fi
+  else
+    pid=-
+    state=DOWN
+  fi
+  status_row "$name" "$role" "$address" "$pid" "$state"
+}
+
 status_row() {
   printf '%-8s %-10s %-22s %-8s %s\n' "$@"
 }

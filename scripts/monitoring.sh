@@ -56,12 +56,5 @@ prometheus_up() {
 prometheus_down() { stop_component prometheus 30; }
 
 prometheus_status_row() {
-  local pid state
-  if pid=$(running_pid prometheus); then
-    if prometheus_ready 2>/dev/null; then state=UP; else state="DOWN (not ready)"; fi
-  else
-    pid=-
-    state=DOWN
-  fi
-  status_row prometheus monitoring "127.0.0.1:$PROMETHEUS_PORT" "$pid" "$state"
+  component_status_row prometheus monitoring "127.0.0.1:$PROMETHEUS_PORT" prometheus_ready "not ready"
 }

@@ -78,12 +78,6 @@ web_up() {
 web_down() { stop_component web-1 30; }
 
 web_status_row() {
-  local pid state
-  if pid=$(running_pid web-1); then
-    if web_ready 2>/dev/null; then state=UP; else state="DOWN (not answering)"; fi
-  else
-    pid=-
-    state=DOWN
-  fi
-  status_row web-1 "web server" "127.0.0.1:$(web_listener_port app-1),$(web_listener_port app-2)" "$pid" "$state"
+  component_status_row web-1 "web server" "127.0.0.1:$(web_listener_port app-1),$(web_listener_port app-2)" \
+    web_ready "not answering"
 }

@@ -34,6 +34,7 @@ import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
+import dev.webstack.infra.HaproxyServer;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.AfterAll;
@@ -404,12 +405,9 @@ class StackIntegrationTests {
 					.encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))
 				.build(), HttpResponse.BodyHandlers.ofString())
 			.body();
-		String[] lines = csv.split("\n");
-		List<String> header = List.of(lines[0].replace("# ", "").split(","));
-		for (String line : lines) {
-			String[] fields = line.split(",", -1);
-			if (fields.length > 1 && "app_servers".equals(fields[0]) && server.equals(fields[1])) {
-				return fields[header.indexOf("status")];
+		for (HaproxyServer row : HaproxyServer.parseCsv(csv)) {
+			if ("app_servers".equals(row.proxy()) && server.equals(row.name())) {
+				return row.status();
 			}
 		}
 		throw new IllegalStateException("no server " + server + " in HAProxy's stats");

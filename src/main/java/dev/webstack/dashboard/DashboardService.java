@@ -33,6 +33,8 @@ class DashboardService {
 
 	private final Topology topology = new Topology();
 
+	private final List<String> passwords;
+
 	DashboardService(InfraProbes probes, ReplicationMonitor replication, WebstackProperties webstack,
 			DataSourceProperties databases, Clock clock) {
 		this.probes = probes;
@@ -40,17 +42,19 @@ class DashboardService {
 		this.webstack = webstack;
 		this.databases = databases;
 		this.clock = clock;
+		// Judged on every report, read once.
+		List<String> secrets = new ArrayList<>();
+		secrets.add(read(webstack.adminPasswordFile()));
+		secrets.add(databases.primary().resolvePassword());
+		secrets.add(databases.replica().resolvePassword());
+		this.passwords = secrets;
 	}
 
 	StatusReport report() {
 		InfraSnapshot snapshot = this.probes.snapshot();
 		List<ComponentView> components = this.topology.components(snapshot, this.replication.state(),
 				this.replication.maxLagSeconds());
-		List<String> passwords = new ArrayList<>();
-		passwords.add(read(this.webstack.adminPasswordFile()));
-		passwords.add(this.databases.primary().resolvePassword());
-		passwords.add(this.databases.replica().resolvePassword());
-		List<SecurityCheck> security = SecurityAnalysis.analyse(snapshot, passwords,
+		List<SecurityCheck> security = SecurityAnalysis.analyse(snapshot, this.passwords,
 				List.of(this.databases.primary().url(), this.databases.replica().url()), this.clock.instant());
 		return new StatusReport(this.webstack.instanceName(), this.clock.instant(), snapshot.at(), components,
 				SpofAnalysis.analyse(components), security,

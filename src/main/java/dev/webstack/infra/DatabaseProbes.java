@@ -1,15 +1,16 @@
 package dev.webstack.infra;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.webstack.routing.DataSourceProperties;
 import dev.webstack.routing.DatabaseFlavor;
 import dev.webstack.routing.ReplicaStatus;
+import dev.webstack.routing.ShortConnections;
 
 /**
  * Asks a database server about itself with the monitoring account (which may read status
@@ -30,12 +31,8 @@ class DatabaseProbes {
 	}
 
 	DatabaseStatus probe(String url, boolean expectReplica) throws SQLException {
-		Properties info = new Properties();
-		info.setProperty("user", this.username);
-		info.setProperty("password", this.password);
-		info.setProperty("connectTimeout", String.valueOf(this.timeoutMillis));
-		info.setProperty("socketTimeout", String.valueOf(this.timeoutMillis));
-		try (Connection connection = DriverManager.getConnection(DataSourceProperties.serverUrl(url), info)) {
+		try (Connection connection = ShortConnections.open(DataSourceProperties.serverUrl(url), this.username,
+				this.password, this.timeoutMillis)) {
 			DatabaseFlavor flavor = DatabaseFlavor.detect(connection);
 			String version;
 			long serverId;
@@ -58,15 +55,11 @@ class DatabaseProbes {
 	}
 
 	/** The grants of an account, as it sees them itself ({@code SHOW GRANTS}), password hashes removed. */
-	static java.util.List<String> ownGrants(String url, String username, String password, int timeoutMillis)
+	static List<String> ownGrants(String url, String username, String password, int timeoutMillis)
 			throws SQLException {
-		Properties info = new Properties();
-		info.setProperty("user", username);
-		info.setProperty("password", password);
-		info.setProperty("connectTimeout", String.valueOf(timeoutMillis));
-		info.setProperty("socketTimeout", String.valueOf(timeoutMillis));
-		java.util.List<String> grants = new java.util.ArrayList<>();
-		try (Connection connection = DriverManager.getConnection(url, info); Statement sql = connection.createStatement();
+		List<String> grants = new ArrayList<>();
+		try (Connection connection = ShortConnections.open(url, username, password, timeoutMillis);
+				Statement sql = connection.createStatement();
 				ResultSet rows = sql.executeQuery("show grants")) {
 			while (rows.next()) {
 				grants.add(rows.getString(1).replaceAll(" IDENTIFIED BY PASSWORD '[^']*'", ""));

@@ -33,11 +33,15 @@ public class InfraProbes {
 
 	private final DataSourceProperties databases;
 
-	private final WebstackProperties webstack;
-
 	private final Clock clock;
 
 	private final HttpProbes http;
+
+	private final DatabaseProbes db;
+
+	private final String appPassword;
+
+	private final String adminPassword;
 
 	private final FirewallProbe firewall = new FirewallProbe();
 
@@ -53,9 +57,13 @@ public class InfraProbes {
 			Clock clock) {
 		this.infra = infra;
 		this.databases = databases;
-		this.webstack = webstack;
 		this.clock = clock;
 		this.http = new HttpProbes(infra.probeTimeout(), json);
+		// Secrets are read once, not on every round of probes.
+		this.db = new DatabaseProbes(databases.monitor().username(), databases.monitor().resolvePassword(),
+				(int) infra.probeTimeout().toMillis());
+		this.appPassword = databases.primary().resolvePassword();
+		this.adminPassword = readAdminPassword(webstack);
 		this.snapshot = InfraSnapshot.empty(infra.apps().keySet());
 	}
 
@@ -67,9 +75,8 @@ public class InfraProbes {
 	public void refresh() {
 		InfraSnapshot previous = this.snapshot;
 		Instant now = this.clock.instant();
-		DatabaseProbes db = new DatabaseProbes(this.databases.monitor().username(),
-				this.databases.monitor().resolvePassword(), (int) this.infra.probeTimeout().toMillis());
-		var haproxy = run(() -> this.http.haproxy(this.infra.haproxyStatsUrl(), "admin", adminPassword()));
+		DatabaseProbes db = this.db;
+		var haproxy = run(() -> this.http.haproxy(this.infra.haproxyStatsUrl(), "admin", this.adminPassword));
 		var nginx = run(() -> this.http.nginx(this.infra.nginxStatusUrl()));
 		var prometheus = run(() -> this.http.prometheus(this.infra.prometheusUrl()));
 		var edge = run(() -> this.http.edge(this.infra.publicHttpsUrl(), this.infra.publicHttpUrl()));
@@ -77,7 +84,7 @@ public class InfraProbes {
 		var replica = run(() -> db.probe(this.databases.replica().url(), true));
 		var firewallStatus = run(this.firewall::probe);
 		var appGrants = run(() -> DatabaseProbes.ownGrants(this.databases.primary().url(),
-				this.databases.primary().username(), this.databases.primary().resolvePassword(),
+				this.databases.primary().username(), this.appPassword,
 				(int) this.infra.probeTimeout().toMillis()));
 		Map<String, CompletableFuture<Probed<AppStatus>>> apps = new LinkedHashMap<>();
 		this.infra.apps().forEach((name, url) -> {
@@ -91,8 +98,14 @@ public class InfraProbes {
 				prometheus.join(), edge.join(), firewallStatus.join(), appGrants.join(), now);
 	}
 
-	private String adminPassword() throws IOException {
-		return Files.readString(this.webstack.adminPasswordFile()).strip();
+	private static String readAdminPassword(WebstackProperties webstack) {
+		try {
+			return Files.readString(webstack.adminPasswordFile()).strip();
+		}
+		catch (IOException ex) {
+			// HAProxy's stats will refuse us, and the probe will say so.
+			return "";
+		}
 	}
 
 	private <T> CompletableFuture<Probed<T>> run(Probe<T> probe) {

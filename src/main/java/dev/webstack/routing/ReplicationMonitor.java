@@ -1,7 +1,6 @@
 package dev.webstack.routing;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,7 +9,6 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Properties;
 
 import javax.sql.DataSource;
 
@@ -45,6 +43,9 @@ public class ReplicationMonitor {
 
 	private final String instanceName;
 
+	/** Read once: the monitor connects every second. */
+	private final String monitorPassword;
+
 	private final Clock clock;
 
 	private volatile ReplicationState state = ReplicationState.unknown();
@@ -75,6 +76,7 @@ public class ReplicationMonitor {
 		this.properties = properties;
 		this.instanceName = instanceName;
 		this.clock = clock;
+		this.monitorPassword = properties.monitor().resolvePassword();
 		Gauge.builder("webstack.replication.lag.seconds", this, (monitor) -> monitor.state.lagSeconds())
 			.description("Replication lag from the heartbeat row; +Inf when the replica is unreachable or stopped")
 			.register(registry);
@@ -221,12 +223,8 @@ public class ReplicationMonitor {
 
 	/** A short-lived connection with the monitoring account, which may read status but no data. */
 	Connection monitorConnection(String url) throws SQLException {
-		Properties info = new Properties();
-		info.setProperty("user", this.properties.monitor().username());
-		info.setProperty("password", this.properties.monitor().resolvePassword());
-		info.setProperty("connectTimeout", "1000");
-		info.setProperty("socketTimeout", "2000");
-		return DriverManager.getConnection(DataSourceProperties.serverUrl(url), info);
+		return ShortConnections.open(DataSourceProperties.serverUrl(url), this.properties.monitor().username(),
+				this.monitorPassword, 2000);
 	}
 
 	private static Instant readHeartbeat(Connection connection) throws SQLException {
