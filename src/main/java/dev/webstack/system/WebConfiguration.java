@@ -1,14 +1,28 @@
 package dev.webstack.system;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 import dev.webstack.routing.ReadYourWrites;
 import dev.webstack.routing.RouteRecorder;
 
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.CacheControl;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.resource.VersionResourceResolver;
 
+/**
+ * Interceptors of the read routing, and the static files.
+ * <p>
+ * Static files are served from their own folders ({@code /css/**}, {@code /js/**},
+ * {@code /webjars/**}), not from Boot's catch-all {@code /**}
+ * ({@code spring.web.resources.add-mappings=false}): every link a page renders passes
+ * through the resource URL encoder, and with a catch-all each one ({@code /posts/42})
+ * was searched for on the whole class path, on every request.
+ */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
 
@@ -26,6 +40,28 @@ class WebConfiguration implements WebMvcConfigurer {
 		this.routes = routes;
 		this.readYourWrites = readYourWrites;
 		this.signer = signer;
+	}
+
+	/** Folders of {@code src/main/resources/static}, each served under its own name. */
+	static final List<String> STATIC_FOLDERS = List.of("css", "js");
+
+	@Override
+	public void addResourceHandlers(ResourceHandlerRegistry registry) {
+		// Content-hashed names (site-<md5>.css): each version has its own URL, cached a year.
+		CacheControl aYear = CacheControl.maxAge(Duration.ofDays(365));
+		for (String folder : STATIC_FOLDERS) {
+			registry.addResourceHandler("/" + folder + "/**")
+				.addResourceLocations("classpath:/static/" + folder + "/")
+				.setCacheControl(aYear)
+				.resourceChain(true)
+				.addResolver(new VersionResourceResolver().addContentVersionStrategy("/**"));
+		}
+		// Version-less WebJar paths (/webjars/htmx.org/dist/htmx.min.js) resolve to the
+		// library's version by webjars-locator-lite, which the resource chain adds itself.
+		registry.addResourceHandler("/webjars/**")
+			.addResourceLocations("classpath:/META-INF/resources/webjars/")
+			.setCacheControl(aYear)
+			.resourceChain(true);
 	}
 
 	@Override
