@@ -5,8 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The two databases the application talks to, and the account that migrates the schema.
@@ -20,11 +23,31 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxReplicaLag replication lag beyond which the replica counts as lagging
  * @param readYourWritesWait how long a read waits for the replica to apply the reader's own last write before it
  * goes to the primary instead
+ * @param routing who sends the application's queries where: this project's split (the default), or a baseline
+ * that {@code ./stack bench} compares it with
  */
 @ConfigurationProperties("webstack.datasource")
 public record DataSourceProperties(Pool primary, Pool replica, Account migrations, Account monitor,
 		Duration replicaRetryInterval, Duration heartbeatInterval, Duration maxReplicaLag,
-		Duration readYourWritesWait) {
+		Duration readYourWritesWait, @DefaultValue("split") Routing routing) {
+
+	/** Who routes the application's queries. */
+	public enum Routing {
+
+		/** Read-only transactions on the replica, the rest on the primary (this project). */
+		SPLIT,
+
+		/** Every query on the primary, through its pool alone: the baseline of the routing's cost. */
+		PRIMARY,
+
+		/**
+		 * One pool of MySQL Connector/J replication connections
+		 * ({@code jdbc:mysql:replication://primary,replica/}): the driver switches a connection to
+		 * the replica while it is read-only. No fallback on lag, no read-your-writes.
+		 */
+		CONNECTOR_J
+
+	}
 
 	/**
 	 * One connection pool.
@@ -67,6 +90,23 @@ public record DataSourceProperties(Pool primary, Pool replica, Account migration
 	public static String serverUrl(String jdbcUrl) {
 		return jdbcUrl.replaceFirst("^(jdbc:[a-z]+://[^/?]+)/[^?]*", "$1/");
 	}
+
+	/**
+	 * Connector/J's replication URL over both servers
+	 * ({@code jdbc:mysql:replication://primary:3307,replica:3308/webstack}): the primary's URL
+	 * with the replica's address added after its own.
+	 */
+	public static String replicationUrl(String primaryUrl, String replicaUrl) {
+		Matcher primary = MYSQL_URL.matcher(primaryUrl);
+		Matcher replica = MYSQL_URL.matcher(replicaUrl);
+		if (!primary.matches() || !replica.matches()) {
+			throw new IllegalArgumentException(
+					"Expected jdbc:mysql://host:port/... URLs, got " + primaryUrl + " and " + replicaUrl);
+		}
+		return "jdbc:mysql:replication://" + primary.group(1) + "," + replica.group(1) + primary.group(2);
+	}
+
+	private static final Pattern MYSQL_URL = Pattern.compile("jdbc:mysql://([^/?]+)(.*)");
 
 	/** Reads a secret from its file if one is named, else takes the inline value. */
 	static final class Secrets {

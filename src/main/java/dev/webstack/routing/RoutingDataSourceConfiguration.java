@@ -39,6 +39,23 @@ class RoutingDataSourceConfiguration {
 	@Primary
 	DataSource dataSource(HikariDataSource primaryPool, HikariDataSource replicaPool, DataSourceProperties properties,
 			RouteRecorder routes, ReplicationMonitor monitor, ReadYourWrites readYourWrites) {
+		switch (properties.routing()) {
+			case PRIMARY -> {
+				return primaryPool;
+			}
+			case CONNECTOR_J -> {
+				return connectorJReplication(properties);
+			}
+			case SPLIT -> {
+				return split(primaryPool, replicaPool, properties, routes, monitor, readYourWrites);
+			}
+		}
+		throw new IllegalStateException("Unknown routing " + properties.routing());
+	}
+
+	private static DataSource split(HikariDataSource primaryPool, HikariDataSource replicaPool,
+			DataSourceProperties properties, RouteRecorder routes, ReplicationMonitor monitor,
+			ReadYourWrites readYourWrites) {
 		LazyConnectionDataSourceProxy proxy = new LazyConnectionDataSourceProxy(
 				new RecordingDataSource(primaryPool, routes, monitor::primaryUnreachable));
 		proxy.setReadOnlyDataSource(new ReplicaFallbackDataSource(replicaPool, primaryPool, routes,
@@ -48,6 +65,19 @@ class RoutingDataSourceConfiguration {
 		proxy.setDefaultAutoCommit(false);
 		proxy.setDefaultTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
 		return proxy;
+	}
+
+	/**
+	 * The peer a user might pick instead of this project's split (profile
+	 * {@code connectorj}): Connector/J's replication connections, which send a connection's
+	 * statements to the replica while it is read-only ({@code @Transactional(readOnly = true)}
+	 * sets it) and to the primary otherwise.
+	 */
+	private static HikariDataSource connectorJReplication(DataSourceProperties properties) {
+		DataSourceProperties.Pool primary = properties.primary();
+		String url = DataSourceProperties.replicationUrl(primary.url(), properties.replica().url());
+		return pool("replication", new DataSourceProperties.Pool(url, primary.username(), primary.password(),
+				primary.passwordFile(), primary.maximumPoolSize(), primary.connectionTimeout()));
 	}
 
 	/** Flyway migrates the primary only, with its own account (the app's has no DDL). */
