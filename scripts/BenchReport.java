@@ -1,0 +1,261 @@
+// The report of ./stack bench: reads the runs (runs.tsv) and facts (facts.tsv) that
+// scripts/bench.sh wrote, and prints and saves (bench.md, bench.json, and a dated copy of
+// each) the table: requests/s, p50 and p99 per target, each comparison's ratio, and
+// whether each target is met.
+//
+//   java scripts/BenchReport.java <bench-dir>
+//
+// Figures are medians over the rounds. A ratio is the median of the per-round ratios:
+// the two sides of a round ran one after the other, so machine drift cancels in it.
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+public class BenchReport {
+
+	record Run(String scenario, String name, int round, int conns, double rps, double p50, double p99, long requests,
+			long errors, long badStatus) {
+
+		static Run parse(String line) {
+			String[] f = line.split("\t");
+			return new Run(f[0], f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]), Double.parseDouble(f[4]),
+					Double.parseDouble(f[5]), Double.parseDouble(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8]),
+					Long.parseLong(f[9]));
+		}
+
+	}
+
+	record Result(String scenario, String name, int conns, double rps, double p50, double p99, long requests,
+			long errors) {
+	}
+
+	record Ratio(String label, double value) {
+	}
+
+	record Target(String label, String measured, String limit, boolean met) {
+	}
+
+	private final List<Run> runs;
+
+	private final Map<String, String> facts;
+
+	BenchReport(List<Run> runs, Map<String, String> facts) {
+		this.runs = runs;
+		this.facts = facts;
+	}
+
+	public static void main(String[] args) throws IOException {
+		Path dir = Path.of(args[0]);
+		List<Run> runs = Files.readAllLines(dir.resolve("runs.tsv")).stream().filter((l) -> !l.isBlank())
+			.map(Run::parse).toList();
+		Map<String, String> facts = new LinkedHashMap<>();
+		for (String line : Files.readAllLines(dir.resolve("facts.tsv"))) {
+			String[] kv = line.split("\t", 2);
+			facts.put(kv[0], kv[1]);
+		}
+		BenchReport report = new BenchReport(runs, facts);
+		String stamp = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+		String markdown = report.markdown();
+		String json = report.json();
+		Files.writeString(dir.resolve("bench.md"), markdown);
+		Files.writeString(dir.resolve("bench.json"), json);
+		Files.writeString(dir.resolve("bench-" + stamp + ".md"), markdown);
+		Files.writeString(dir.resolve("bench-" + stamp + ".json"), json);
+		System.out.println();
+		System.out.print(markdown);
+		System.out.println();
+		System.out.println("Saved in " + dir.resolve("bench.md") + " and " + dir.resolve("bench.json"));
+	}
+
+	List<Result> results() {
+		Map<String, List<Run>> byTarget = new LinkedHashMap<>();
+		for (Run run : this.runs) {
+			byTarget.computeIfAbsent(run.scenario() + "\t" + run.name(), (k) -> new ArrayList<>()).add(run);
+		}
+		return byTarget.values().stream().map((rs) -> new Result(rs.get(0).scenario(), rs.get(0).name(),
+				rs.get(0).conns(), median(rs, Run::rps), median(rs, Run::p50), median(rs, Run::p99),
+				rs.stream().mapToLong(Run::requests).sum(), rs.stream().mapToLong(Run::errors).sum())).toList();
+	}
+
+	/** The median over rounds of {@code a / b} for one figure of two targets of a scenario. */
+	double ratio(String scenario, String a, String b, ToDoubleFunction<Run> figure) {
+		List<Double> ratios = new ArrayList<>();
+		for (Run x : this.runs) {
+			if (x.scenario().equals(scenario) && x.name().equals(a)) {
+				for (Run y : this.runs) {
+					if (y.scenario().equals(scenario) && y.name().equals(b) && y.round() == x.round()) {
+						ratios.add(figure.applyAsDouble(x) / figure.applyAsDouble(y));
+					}
+				}
+			}
+		}
+		return median(ratios);
+	}
+
+	List<Ratio> ratios() {
+		return List.of(new Ratio("a: chain / direct, requests/s", ratio("ab", "chain", "direct", Run::rps)),
+				new Ratio("a: chain / direct, p99", ratio("ab", "chain", "direct", Run::p99)),
+				new Ratio("b: static file / list page, both through the chain",
+						ratio("ab", "static-chain", "chain", Run::rps)),
+				new Ratio("list page direct / static file from Nginx", ratio("ab", "direct", "static-nginx", Run::rps)),
+				new Ratio("list page direct / static file through the chain",
+						ratio("ab", "direct", "static-chain", Run::rps)),
+				new Ratio("d: split / every query on the primary", ratio("de", "split", "primary-only", Run::rps)),
+				new Ratio("e: split / Connector/J replication driver", ratio("de", "split", "connectorj", Run::rps)),
+				new Ratio("f: chain / direct at 64 connections", ratio("f64", "chain", "direct", Run::rps)),
+				new Ratio("f: chain / direct at 256 connections", ratio("f256", "chain", "direct", Run::rps)));
+	}
+
+	List<Target> targets() {
+		List<Target> targets = new ArrayList<>();
+		double chainRatio = ratio("ab", "chain", "direct", Run::rps);
+		targets.add(new Target("chain throughput / direct (a)", fixed(chainRatio, 2), ">= 0.85", chainRatio >= 0.85));
+		double p99Ratio = ratio("ab", "chain", "direct", Run::p99);
+		targets.add(new Target("chain p99 / direct p99 (a)", fixed(p99Ratio, 2), "<= 1.50", p99Ratio <= 1.5));
+		double toNginx = ratio("ab", "direct", "static-nginx", Run::rps);
+		targets.add(new Target("list page direct / Nginx static file", "1/" + fixed(1 / toNginx, 1), ">= 1/15",
+				toNginx >= 1.0 / 15));
+		double cost = 1 - ratio("de", "split", "primary-only", Run::rps);
+		targets.add(new Target("routing cost (d)", percent(cost), "< 3%", cost < 0.03));
+		double versusDriver = ratio("de", "split", "connectorj", Run::rps);
+		targets.add(new Target("split / Connector/J driver (e)", fixed(versusDriver, 2), ">= 1.00",
+				versusDriver >= 1.0));
+		double staticRatio = ratio("ab", "static-chain", "chain", Run::rps);
+		targets.add(new Target("static / dynamic through the chain (b)", fixed(staticRatio, 1), ">= 10",
+				staticRatio >= 10));
+		long errors = this.runs.stream().filter((r) -> r.conns() == 256).mapToLong(Run::errors).sum();
+		targets.add(new Target("errors at 256 connections (f)", Long.toString(errors), "0", errors == 0));
+		double coldUp = Double.parseDouble(this.facts.getOrDefault("cold_up_seconds", "NaN"));
+		targets.add(new Target("cold ./stack up", fixed(coldUp, 1) + " s", "< 60 s", coldUp < 60));
+		for (String app : List.of("app-1", "app-2")) {
+			double mb = megabytes(app);
+			targets.add(new Target(app + " resident memory", fixed(mb, 0) + " MB", "< 350 MB", mb < 350));
+		}
+		return targets;
+	}
+
+	String markdown() {
+		StringBuilder md = new StringBuilder();
+		md.append("## ./stack bench\n\n");
+		md.append("Machine: ").append(this.facts.getOrDefault("machine", "unknown")).append(".  \n");
+		md.append("wrk, 2 threads, ").append(this.facts.getOrDefault("seconds_per_run", "?"))
+			.append(" s per run after a warm-up, ").append(this.facts.getOrDefault("rounds", "?"))
+			.append(" interleaved rounds; medians.\n\n");
+		md.append("| scenario | target | conns | req/s | p50 ms | p99 ms | errors |\n");
+		md.append("|---|---|---:|---:|---:|---:|---:|\n");
+		for (Result r : results()) {
+			md.append("| ").append(r.scenario()).append(" | ").append(r.name()).append(" | ").append(r.conns())
+				.append(" | ").append(fixed(r.rps(), 0)).append(" | ").append(fixed(r.p50(), 2)).append(" | ")
+				.append(fixed(r.p99(), 2)).append(" | ").append(r.errors()).append(" |\n");
+		}
+		md.append("\n| ratio | value |\n|---|---:|\n");
+		for (Ratio r : ratios()) {
+			md.append("| ").append(r.label()).append(" | ").append(fixed(r.value(), 3)).append(" |\n");
+		}
+		md.append("\n| target | measured | wanted | met |\n|---|---:|---:|---|\n");
+		for (Target t : targets()) {
+			md.append("| ").append(t.label()).append(" | ").append(t.measured()).append(" | ").append(t.limit())
+				.append(" | ").append(t.met() ? "yes" : "**NO**").append(" |\n");
+		}
+		md.append("\n| component | resident memory |\n|---|---:|\n");
+		for (Map.Entry<String, String> fact : this.facts.entrySet()) {
+			if (fact.getKey().startsWith("rss_kb_")) {
+				md.append("| ").append(fact.getKey().substring(7)).append(" | ")
+					.append(fixed(Long.parseLong(fact.getValue()) / 1024.0, 0)).append(" MB |\n");
+			}
+		}
+		md.append("\nThe mix (c) wrote ").append(this.facts.getOrDefault("mix_posts_written", "?"))
+			.append(" posts, each acknowledged by a redirect to it.  \n");
+		md.append("Cold ./stack up: ").append(this.facts.getOrDefault("cold_up_seconds", "?")).append(" s.\n");
+		return md.toString();
+	}
+
+	String json() {
+		StringBuilder json = new StringBuilder("{\n");
+		json.append("  \"machine\": ").append(quote(this.facts.getOrDefault("machine", ""))).append(",\n");
+		json.append("  \"secondsPerRun\": ").append(this.facts.getOrDefault("seconds_per_run", "null")).append(",\n");
+		json.append("  \"rounds\": ").append(this.facts.getOrDefault("rounds", "null")).append(",\n");
+		json.append("  \"mixPostsWritten\": ").append(this.facts.getOrDefault("mix_posts_written", "null"))
+			.append(",\n");
+		json.append("  \"coldUpSeconds\": ").append(this.facts.getOrDefault("cold_up_seconds", "null")).append(",\n");
+		json.append("  \"results\": [\n");
+		List<Result> results = results();
+		for (int i = 0; i < results.size(); i++) {
+			Result r = results.get(i);
+			json.append("    {\"scenario\": ").append(quote(r.scenario())).append(", \"target\": ")
+				.append(quote(r.name())).append(", \"connections\": ").append(r.conns()).append(", \"requestsPerSecond\": ")
+				.append(number(r.rps(), 1)).append(", \"p50Ms\": ").append(number(r.p50(), 3)).append(", \"p99Ms\": ")
+				.append(number(r.p99(), 3)).append(", \"requests\": ").append(r.requests()).append(", \"errors\": ")
+				.append(r.errors()).append("}").append((i < results.size() - 1) ? ",\n" : "\n");
+		}
+		json.append("  ],\n  \"ratios\": {\n");
+		List<Ratio> ratios = ratios();
+		for (int i = 0; i < ratios.size(); i++) {
+			json.append("    ").append(quote(ratios.get(i).label())).append(": ")
+				.append(number(ratios.get(i).value(), 4)).append((i < ratios.size() - 1) ? ",\n" : "\n");
+		}
+		json.append("  },\n  \"targets\": [\n");
+		List<Target> targets = targets();
+		for (int i = 0; i < targets.size(); i++) {
+			Target t = targets.get(i);
+			json.append("    {\"target\": ").append(quote(t.label())).append(", \"measured\": ")
+				.append(quote(t.measured())).append(", \"wanted\": ").append(quote(t.limit())).append(", \"met\": ")
+				.append(t.met()).append("}").append((i < targets.size() - 1) ? ",\n" : "\n");
+		}
+		json.append("  ],\n  \"residentMemoryMb\": {");
+		String separator = "\n";
+		for (Map.Entry<String, String> fact : this.facts.entrySet()) {
+			if (fact.getKey().startsWith("rss_kb_")) {
+				json.append(separator).append("    ").append(quote(fact.getKey().substring(7))).append(": ")
+					.append(fixed(Long.parseLong(fact.getValue()) / 1024.0, 1));
+				separator = ",\n";
+			}
+		}
+		json.append("\n  }\n}\n");
+		return json.toString();
+	}
+
+	private double megabytes(String component) {
+		return Long.parseLong(this.facts.getOrDefault("rss_kb_" + component, "0")) / 1024.0;
+	}
+
+	private static double median(List<Run> runs, ToDoubleFunction<Run> figure) {
+		return median(runs.stream().map(figure::applyAsDouble).toList());
+	}
+
+	private static double median(List<Double> values) {
+		if (values.isEmpty()) {
+			return Double.NaN;
+		}
+		List<Double> sorted = values.stream().sorted().toList();
+		int n = sorted.size();
+		return (n % 2 == 1) ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+	}
+
+	private static String fixed(double value, int decimals) {
+		return Double.isFinite(value) ? String.format(Locale.ROOT, "%." + decimals + "f", value) : "n/a";
+	}
+
+	/** A JSON number, or null where there is none (a ratio of a scenario that did not run). */
+	private static String number(double value, int decimals) {
+		return Double.isFinite(value) ? fixed(value, decimals) : "null";
+	}
+
+	private static String percent(double value) {
+		return fixed(value * 100, 1) + "%";
+	}
+
+	private static String quote(String text) {
+		return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+	}
+
+}

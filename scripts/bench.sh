@@ -1,0 +1,212 @@
+# shellcheck shell=bash
+# ./stack bench: the stack's performance, measured side by side in one run with wrk.
+#
+# Every comparison is interleaved (A B A B ...) after a warm-up of each side, so that the
+# machine's drift falls on both sides alike; each run's figures go to runs.tsv, and
+# scripts/BenchReport.java turns them into the table (bench.md, bench.json) with the
+# ratios and the targets. Scenarios (README, Performance):
+#   a  the post list straight to app-1 against the same page through the whole chain
+#   b  a static asset through the chain (and straight from Nginx) against the list
+#   c  a 90/10 read/write mix through the chain
+#   d  the read/write split (app-1) against an app with every query on the primary
+#   e  the split against MySQL Connector/J's own replication driver
+#   f  16, 64 and 256 connections on (a)
+# plus the resident memory of every component and the time of a cold ./stack up.
+
+BENCH_DIR=$STATE_DIR/bench
+# The baselines of (d) and (e): the same jar, beside app-1, out of the load balancer.
+BENCH_PRIMARY_APP=app-3
+BENCH_CONNECTORJ_APP=app-4
+# Seconds per measured run, rounds per comparison, warm-up limits (overridable).
+BENCH_SECONDS=${WEBSTACK_BENCH_SECONDS:-10}
+BENCH_ROUNDS=${WEBSTACK_BENCH_ROUNDS:-3}
+BENCH_CONNECTIONS=16
+# A cold ./stack up runs as a throwaway stack with its own state and ports.
+BENCH_COLD_OFFSET=16000
+
+cmd_bench() {
+  ensure_packages wrk
+  mkdir -p "$BENCH_DIR"
+  rm -f "$BENCH_DIR/runs.tsv" "$BENCH_DIR/facts.tsv"
+  bench_cold_up
+  cmd_up
+  bench_seed_posts
+  trap bench_cleanup EXIT
+  app_start "$BENCH_PRIMARY_APP" primary-only
+  app_start "$BENCH_CONNECTORJ_APP" connectorj
+  app_wait "$BENCH_PRIMARY_APP"
+  app_wait "$BENCH_CONNECTORJ_APP"
+
+  local direct chain static_chain static_web primary connectorj asset
+  direct="http://127.0.0.1:$(app_port app-1)/"
+  chain="https://127.0.0.1:$LB_HTTPS_PORT/"
+  primary="http://127.0.0.1:$(app_port "$BENCH_PRIMARY_APP")/"
+  connectorj="http://127.0.0.1:$(app_port "$BENCH_CONNECTORJ_APP")/"
+  asset=$(curl -fsS "$direct" | grep -o '/css/site-[0-9a-f]\{32\}\.css' | head -n 1) \
+    || die "the list page names no fingerprinted stylesheet"
+  static_chain="https://127.0.0.1:$LB_HTTPS_PORT$asset"
+  static_web="http://127.0.0.1:$(web_listener_port app-1)$asset"
+
+  step "warming up (each target until its rate stops rising)"
+  bench_warm app-1 "$direct"
+  bench_warm chain "$chain"
+  bench_warm "$BENCH_PRIMARY_APP" "$primary"
+  bench_warm "$BENCH_CONNECTORJ_APP" "$connectorj"
+
+  step "a, b: list page direct / through the chain / static file through the chain and from Nginx"
+  bench_compare ab "$BENCH_CONNECTIONS" get direct "$direct" chain "$chain" \
+    static-chain "$static_chain" static-nginx "$static_web"
+  step "c: 90/10 read/write mix through the chain (web-1's per-address write limit lifted)"
+  bench_lift_write_limit
+  local posts_before
+  posts_before=$(bench_post_count)
+  bench_compare c "$BENCH_CONNECTIONS" mix mix "$chain"
+  bench_fact mix_posts_written $(($(bench_post_count) - posts_before))
+  bench_restore_write_limit
+  step "d, e: the read/write split (app-1) / every query on the primary / Connector/J's replication driver"
+  bench_compare de "$BENCH_CONNECTIONS" get split "$direct" primary-only "$primary" connectorj "$connectorj"
+  step "f: 16, 64 and 256 connections, direct and through the chain"
+  local conns
+  for conns in 16 64 256; do
+    bench_compare "f$conns" "$conns" get direct "$direct" chain "$chain"
+  done
+  bench_memory
+  bench_cleanup
+  trap - EXIT
+  bench_fact machine "$(bench_machine)"
+  bench_fact seconds_per_run "$BENCH_SECONDS"
+  bench_fact rounds "$BENCH_ROUNDS"
+  java "$ROOT/scripts/BenchReport.java" "$BENCH_DIR"
+}
+
+bench_fact() { printf '%s\t%s\n' "$1" "$2" >>"$BENCH_DIR/facts.tsv"; }
+
+bench_machine() {
+  local cpu
+  cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+  printf '%s, %s cores, %s GiB; %s; wrk %s' "${cpu:-unknown CPU}" "$(nproc)" \
+    "$(awk '/MemTotal/ {printf "%d", $2 / 1048576 + 0.5}' /proc/meminfo)" \
+    "$(. /etc/os-release && echo "$PRETTY_NAME")" "$(dpkg-query -W -f='${Version}' wrk)"
+}
+
+# One wrk run; prints its RESULT line (see scripts/bench/result.lua).
+bench_wrk() {
+  local conns=$1 seconds=$2 script=$3 url=$4 out
+  out=$(wrk -t2 -c"$conns" -d"${seconds}s" --timeout 5s -s "$ROOT/scripts/bench/$script.lua" "$url" 2>&1) \
+    || die "wrk failed on $url: $out"
+  grep '^RESULT ' <<<"$out" || die "wrk printed no result for $url: $out"
+}
+
+# Runs the targets of one comparison in turn, round after round (A B A B ...), and records
+# each run: scenario conns script [name url]...
+bench_compare() {
+  local scenario=$1 conns=$2 script=$3 round i result
+  shift 3
+  for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+    for ((i = 1; i <= $#; i += 2)); do
+      local name=${!i} next=$((i + 1))
+      local url=${!next}
+      result=$(bench_wrk "$conns" "$BENCH_SECONDS" "$script" "$url")
+      read -r _ rps p50 p99 requests errors status <<<"$result"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$name" "$round" "$conns" \
+        "$rps" "$p50" "$p99" "$requests" "$errors" "$status" >>"$BENCH_DIR/runs.tsv"
+      info "$(printf '%-4s %-13s round %d  %4d conns  %9s req/s  p50 %8s ms  p99 %8s ms  errors %s' \
+        "$scenario" "$name" "$round" "$conns" "$rps" "$p50" "$p99" "$errors")"
+    done
+  done
+}
+
+# The JIT compiles the hot code only after a while, and slowly while the load keeps every
+# core busy: a light load first (two connections leave the compiler room), then runs of
+# 10s at full load until two in a row no longer beat the best by 3% (at most 20 runs).
+bench_warm() {
+  local name=$1 url=$2 best=0 flat=0 rps run
+  bench_wrk 2 30 get "$url" >/dev/null
+  for run in $(seq 1 20); do
+    rps=$(bench_wrk "$BENCH_CONNECTIONS" 10 get "$url" | awk '{print int($2)}')
+    if [ $((rps * 100)) -gt $((best * 103)) ]; then
+      best=$rps
+      flat=0
+    else
+      flat=$((flat + 1))
+      [ "$flat" -lt 2 ] || break
+    fi
+  done
+  info "$name warm after 30s at 2 connections and $run runs of 10s: $rps req/s"
+}
+
+bench_post_count() { db_sql db-1 webstack -e 'select count(*) from post'; }
+
+# The list page shows 20 posts; a fresh stack has none.
+bench_seed_posts() {
+  local have
+  have=$(bench_post_count)
+  [ "$have" -ge 40 ] && return 0
+  step "adding $((40 - have)) posts so that the list page has a full page to show"
+  db_sql db-1 webstack <<SQL
+insert into post (title, body, author, created_at)
+select concat('Benchmark post ', seq), 'A post that ./stack bench added.', 'bench', now(3)
+from seq_1_to_$((40 - have));
+SQL
+}
+
+# (c) writes from one address far faster than web-1 lets one address write (10/s): the
+# benchmark's one client stands for many users. The limit is lifted in the rendered copy
+# of the configuration only, for (c), and restored (also when the bench is interrupted).
+bench_lift_write_limit() {
+  sed -i 's/zone=writes:10m rate=[0-9]*r\/s/zone=writes:10m rate=100000r\/s/' "$WEB_DIR/conf.d/limits.conf"
+  grep -q 'rate=100000r/s' "$WEB_DIR/conf.d/limits.conf" || die "could not lift web-1's write limit"
+  bench_reload_web
+}
+
+bench_restore_write_limit() {
+  web_render
+  web_validate
+  bench_reload_web
+}
+
+bench_reload_web() {
+  local pid
+  pid=$(running_pid web-1) || die "web-1 is not running"
+  web_validate
+  kill -HUP "$pid"
+  # The new workers answer once the old ones have handed over.
+  sleep 1
+}
+
+bench_cleanup() {
+  grep -q 'rate=100000r/s' "$WEB_DIR/conf.d/limits.conf" 2>/dev/null && bench_restore_write_limit
+  app_down "$BENCH_PRIMARY_APP"
+  app_down "$BENCH_CONNECTORJ_APP"
+}
+
+# Resident memory (kB) of each component, all of its processes (Nginx's and HAProxy's
+# workers too): each was started with setsid, so its PID is its session's.
+bench_memory() {
+  local component pid rss
+  for component in lb-1 web-1 app-1 app-2 db-1 db-2 prometheus; do
+    pid=$(running_pid "$component") || continue
+    rss=$(ps -o rss= --sid "$pid" | awk '{sum += $1} END {print sum + 0}')
+    bench_fact "rss_kb_$component" "$rss"
+  done
+}
+
+# A cold ./stack up: a throwaway stack with its own state directory and ports, started from
+# nothing (databases initialised, secrets and certificate made, schema migrated), then
+# stopped and removed. The application jar is built beforehand, as a user's would be.
+bench_cold_up() {
+  app_build
+  local dir start end
+  dir=$(mktemp -d)
+  step "timing a cold ./stack up (state in $dir, ports +$BENCH_COLD_OFFSET)"
+  start=$(date +%s.%N)
+  if ! WEBSTACK_STATE_DIR=$dir WEBSTACK_PORT_OFFSET=$BENCH_COLD_OFFSET "$ROOT/stack" up >"$BENCH_DIR/cold-up.log" 2>&1; then
+    WEBSTACK_STATE_DIR=$dir WEBSTACK_PORT_OFFSET=$BENCH_COLD_OFFSET "$ROOT/stack" down >/dev/null 2>&1 || true
+    die "the cold ./stack up failed; see $BENCH_DIR/cold-up.log"
+  fi
+  end=$(date +%s.%N)
+  WEBSTACK_STATE_DIR=$dir WEBSTACK_PORT_OFFSET=$BENCH_COLD_OFFSET "$ROOT/stack" down >/dev/null 2>&1
+  rm -rf "$dir"
+  bench_fact cold_up_seconds "$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.1f", e - s}')"
+  info "cold ./stack up: $(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.1f", e - s}')s"
+}
