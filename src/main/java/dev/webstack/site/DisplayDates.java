@@ -20,6 +20,10 @@ public class DisplayDates {
 		.withZone(ZoneOffset.UTC);
 
 	public String format(Instant instant) {
+		return text(instant);
+	}
+
+	static String text(Instant instant) {
 		return (instant != null) ? FORMAT.format(instant) : "";
 	}
 
