@@ -183,7 +183,7 @@ public class BenchReport {
 		StringBuilder json = new StringBuilder("{\n");
 		json.append("  \"machine\": ").append(quote(this.facts.getOrDefault("machine", ""))).append(",\n");
 		json.append("  \"secondsPerRun\": ").append(this.facts.getOrDefault("seconds_per_run", "null")).append(",\n");
-		json.append("  \"rounds\": ").append(this.facts.getOrDefault("rounds", "null")).append(",\n");
+		json.append("  \"rounds\": ").append(quote(this.facts.getOrDefault("rounds", ""))).append(",\n");
 		json.append("  \"mixPostsWritten\": ").append(this.facts.getOrDefault("mix_posts_written", "null"))
 			.append(",\n");
 		json.append("  \"coldUpSeconds\": ").append(this.facts.getOrDefault("cold_up_seconds", "null")).append(",\n");

@@ -8,18 +8,25 @@
 #   a  the post list straight to app-1 against the same page through the whole chain
 #   b  a static asset through the chain (and straight from Nginx) against the list
 #   c  a 90/10 read/write mix through the chain
-#   d  the read/write split (app-1) against an app with every query on the primary
+#   d  the read/write split against the same app with every query on the primary
 #   e  the split against MySQL Connector/J's own replication driver
 #   f  16, 64 and 256 connections on (a)
 # plus the resident memory of every component and the time of a cold ./stack up.
 
 BENCH_DIR=$STATE_DIR/bench
-# The baselines of (d) and (e): the same jar, beside app-1, out of the load balancer.
-BENCH_PRIMARY_APP=app-3
-BENCH_CONNECTORJ_APP=app-4
-# Seconds per measured run, rounds per comparison, warm-up limits (overridable).
+# (d) and (e) compare three app servers that differ only in their routing: the same jar,
+# started for the bench beside app-1 and app-2, out of the load balancer and unprobed by
+# the dashboards (which app-1 and app-2 are, every 2s), so that only the routing differs.
+BENCH_SPLIT_APP="app-3"
+BENCH_PRIMARY_APP="app-4"
+BENCH_CONNECTORJ_APP="app-5"
+BENCH_APPS=("$BENCH_SPLIT_APP" "$BENCH_PRIMARY_APP" "$BENCH_CONNECTORJ_APP")
+# Seconds per measured run, and rounds per comparison: five where the difference sought
+# is a few percent (d, e), two for the scaling steps (overridable, for a quick look).
 BENCH_SECONDS=${WEBSTACK_BENCH_SECONDS:-10}
 BENCH_ROUNDS=${WEBSTACK_BENCH_ROUNDS:-3}
+BENCH_FINE_ROUNDS=${WEBSTACK_BENCH_FINE_ROUNDS:-5}
+BENCH_SCALING_ROUNDS=${WEBSTACK_BENCH_SCALING_ROUNDS:-2}
 BENCH_CONNECTIONS=16
 # A cold ./stack up runs as a throwaway stack with its own state and ports.
 BENCH_COLD_OFFSET=16000
@@ -32,14 +39,16 @@ cmd_bench() {
   cmd_up
   bench_seed_posts
   trap bench_cleanup EXIT
+  app_start "$BENCH_SPLIT_APP"
   app_start "$BENCH_PRIMARY_APP" primary-only
   app_start "$BENCH_CONNECTORJ_APP" connectorj
-  app_wait "$BENCH_PRIMARY_APP"
-  app_wait "$BENCH_CONNECTORJ_APP"
+  local app
+  for app in "${BENCH_APPS[@]}"; do app_wait "$app"; done
 
-  local direct chain static_chain static_web primary connectorj asset
+  local direct chain static_chain static_web split primary connectorj asset
   direct="http://127.0.0.1:$(app_port app-1)/"
   chain="https://127.0.0.1:$LB_HTTPS_PORT/"
+  split="http://127.0.0.1:$(app_port "$BENCH_SPLIT_APP")/"
   primary="http://127.0.0.1:$(app_port "$BENCH_PRIMARY_APP")/"
   connectorj="http://127.0.0.1:$(app_port "$BENCH_CONNECTORJ_APP")/"
   asset=$(curl -fsS "$direct" | grep -o '/css/site-[0-9a-f]\{32\}\.css' | head -n 1) \
@@ -50,32 +59,34 @@ cmd_bench() {
   step "warming up (each target until its rate stops rising)"
   bench_warm app-1 "$direct"
   bench_warm chain "$chain"
+  bench_warm "$BENCH_SPLIT_APP" "$split"
   bench_warm "$BENCH_PRIMARY_APP" "$primary"
   bench_warm "$BENCH_CONNECTORJ_APP" "$connectorj"
 
   step "a, b: list page direct / through the chain / static file through the chain and from Nginx"
-  bench_compare ab "$BENCH_CONNECTIONS" get direct "$direct" chain "$chain" \
+  bench_compare ab "$BENCH_ROUNDS" "$BENCH_CONNECTIONS" get direct "$direct" chain "$chain" \
     static-chain "$static_chain" static-nginx "$static_web"
   step "c: 90/10 read/write mix through the chain (web-1's per-address write limit lifted)"
   bench_lift_write_limit
   local posts_before
   posts_before=$(bench_post_count)
-  bench_compare c "$BENCH_CONNECTIONS" mix mix "$chain"
+  bench_compare c "$BENCH_SCALING_ROUNDS" "$BENCH_CONNECTIONS" mix mix "$chain"
   bench_fact mix_posts_written $(($(bench_post_count) - posts_before))
   bench_restore_write_limit
-  step "d, e: the read/write split (app-1) / every query on the primary / Connector/J's replication driver"
-  bench_compare de "$BENCH_CONNECTIONS" get split "$direct" primary-only "$primary" connectorj "$connectorj"
+  step "d, e: the read/write split / every query on the primary / Connector/J's replication driver"
+  bench_compare de "$BENCH_FINE_ROUNDS" "$BENCH_CONNECTIONS" get split "$split" primary-only "$primary" \
+    connectorj "$connectorj"
   step "f: 16, 64 and 256 connections, direct and through the chain"
   local conns
   for conns in 16 64 256; do
-    bench_compare "f$conns" "$conns" get direct "$direct" chain "$chain"
+    bench_compare "f$conns" "$BENCH_SCALING_ROUNDS" "$conns" get direct "$direct" chain "$chain"
   done
   bench_memory
   bench_cleanup
   trap - EXIT
   bench_fact machine "$(bench_machine)"
   bench_fact seconds_per_run "$BENCH_SECONDS"
-  bench_fact rounds "$BENCH_ROUNDS"
+  bench_fact rounds "$BENCH_ROUNDS (d, e: $BENCH_FINE_ROUNDS; c, f: $BENCH_SCALING_ROUNDS)"
   java "$ROOT/scripts/BenchReport.java" "$BENCH_DIR"
 }
 
@@ -98,11 +109,11 @@ bench_wrk() {
 }
 
 # Runs the targets of one comparison in turn, round after round (A B A B ...), and records
-# each run: scenario conns script [name url]...
+# each run: scenario rounds conns script [name url]...
 bench_compare() {
-  local scenario=$1 conns=$2 script=$3 round i result
-  shift 3
-  for ((round = 1; round <= BENCH_ROUNDS; round++)); do
+  local scenario=$1 rounds=$2 conns=$3 script=$4 round i result
+  shift 4
+  for ((round = 1; round <= rounds; round++)); do
     for ((i = 1; i <= $#; i += 2)); do
       local name=${!i} next=$((i + 1))
       local url=${!next}
@@ -176,8 +187,8 @@ bench_reload_web() {
 
 bench_cleanup() {
   grep -q 'rate=100000r/s' "$WEB_DIR/conf.d/limits.conf" 2>/dev/null && bench_restore_write_limit
-  app_down "$BENCH_PRIMARY_APP"
-  app_down "$BENCH_CONNECTORJ_APP"
+  local app
+  for app in "${BENCH_APPS[@]}"; do app_down "$app"; done
 }
 
 # Resident memory (kB) of each component, all of its processes (Nginx's and HAProxy's

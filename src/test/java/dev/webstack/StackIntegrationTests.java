@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -485,6 +486,31 @@ class StackIntegrationTests {
 
 	@Test
 	@Order(16)
+	void benchmarkMixPublishesRealPostsThroughTheChain() throws Exception {
+		// ./stack bench's 90/10 mix must really write: a tenth of its requests publish a post
+		// with the tokens of the form page before (CSRF cookie and field, one-time token).
+		long before = Long.parseLong(testStack.rootSql("db-1", "select count(*) from webstack.post"));
+		Process wrk = new ProcessBuilder("wrk", "-t1", "-c1", "-d2s", "-s",
+				Path.of("scripts/bench/mix.lua").toAbsolutePath().toString(), SITE + "/")
+			.redirectErrorStream(true)
+			.start();
+		String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(wrk.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		Matcher result = Pattern.compile("RESULT \\S+ \\S+ \\S+ (\\d+) (\\d+) (\\d+)").matcher(out);
+		assertThat(result.find()).as(out).isTrue();
+		long requests = Long.parseLong(result.group(1));
+		long errors = Long.parseLong(result.group(2));
+		long refused = Long.parseLong(result.group(3));
+		long published = Long.parseLong(testStack.rootSql("db-1", "select count(*) from webstack.post")) - before;
+		assertThat(errors).as("failures other than HTTP statuses: " + out).isEqualTo(refused);
+		assertThat(published).as(out).isPositive();
+		// Every write either lands or is refused by web-1's per-address limit (429): one in
+		// ten requests, less the few cut short by the end of the run.
+		assertThat(published + refused).as(out).isGreaterThanOrEqualTo(requests / 10 - 2);
+	}
+
+	@Test
+	@Order(17)
 	void downStopsEverythingItStarted() throws Exception {
 		List<String> pids = new ArrayList<>();
 		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {

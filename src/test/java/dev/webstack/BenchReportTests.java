@@ -1,0 +1,79 @@
+package dev.webstack;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The report of {@code ./stack bench} (scripts/BenchReport.java), run as the bench runs it
+ * on runs and facts whose figures are known: medians, ratios paired round by round, and
+ * each target judged against its limit.
+ */
+class BenchReportTests {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void ratiosArePairedRoundByRoundAndTargetsJudged() throws Exception {
+		// Round 1 is slow for both sides (machine noise); the ratio pairs each round's sides.
+		Files.writeString(this.dir.resolve("runs.tsv"), String.join("\n",
+				run("ab", "direct", 1, 16, 1000, 10, 40, 0), run("ab", "chain", 1, 16, 900, 12, 50, 0),
+				run("ab", "static-chain", 1, 16, 20000, 1, 5, 0), run("ab", "static-nginx", 1, 16, 30000, 1, 4, 0),
+				run("ab", "direct", 2, 16, 2000, 10, 40, 0), run("ab", "chain", 2, 16, 1600, 12, 80, 0),
+				run("ab", "static-chain", 2, 16, 24000, 1, 5, 0), run("ab", "static-nginx", 2, 16, 32000, 1, 4, 0),
+				run("ab", "direct", 3, 16, 1500, 10, 40, 0), run("ab", "chain", 3, 16, 1290, 12, 56, 0),
+				run("ab", "static-chain", 3, 16, 22000, 1, 5, 0), run("ab", "static-nginx", 3, 16, 31000, 1, 4, 0),
+				run("de", "split", 1, 16, 990, 10, 40, 0), run("de", "primary-only", 1, 16, 1000, 10, 40, 0),
+				run("de", "connectorj", 1, 16, 800, 10, 40, 0), run("f256", "direct", 1, 256, 1000, 100, 900, 0),
+				run("f256", "chain", 1, 256, 800, 120, 990, 3)) + "\n");
+		Files.writeString(this.dir.resolve("facts.tsv"), String.join("\n", "machine\ttest machine",
+				"cold_up_seconds\t31.5", "rss_kb_app-1\t348160", "rss_kb_app-2\t360448") + "\n");
+
+		Process report = new ProcessBuilder("java", Path.of("scripts/BenchReport.java").toAbsolutePath().toString(),
+				this.dir.toString())
+			.redirectErrorStream(true)
+			.start();
+		String out = new String(report.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(report.waitFor(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(report.exitValue()).as(out).isZero();
+
+		JsonNode json = JsonMapper.builder().build().readTree(Files.readString(this.dir.resolve("bench.json")));
+		// Per-round chain/direct: 0.9, 0.8, 0.86; the median of those is 0.86.
+		assertThat(json.get("ratios").get("a: chain / direct, requests/s").asDouble()).isEqualTo(0.86);
+		assertThat(json.get("ratios").get("a: chain / direct, p99").asDouble()).isEqualTo(1.4);
+		assertThat(target(json, "chain throughput / direct (a)").get("met").asBoolean()).isTrue();
+		assertThat(target(json, "routing cost (d)").get("measured").asString()).isEqualTo("1.0%");
+		assertThat(target(json, "routing cost (d)").get("met").asBoolean()).isTrue();
+		assertThat(target(json, "errors at 256 connections (f)").get("met").asBoolean()).isFalse();
+		assertThat(target(json, "app-1 resident memory").get("met").asBoolean()).isTrue();
+		assertThat(target(json, "app-2 resident memory").get("met").asBoolean()).isFalse();
+		assertThat(json.get("results").get(1).get("requestsPerSecond").asDouble()).as("median of chain").isEqualTo(1290);
+		assertThat(Files.readString(this.dir.resolve("bench.md"))).contains("| app-2 resident memory | 352 MB | < 350 MB | **NO** |");
+		assertThat(out).contains("| chain throughput / direct (a) | 0.86 | >= 0.85 | yes |");
+	}
+
+	private static String run(String scenario, String name, int round, int conns, double rps, double p50, double p99,
+			long errors) {
+		return String.join("\t", scenario, name, Integer.toString(round), Integer.toString(conns), Double.toString(rps),
+				Double.toString(p50), Double.toString(p99), "10000", Long.toString(errors), Long.toString(errors));
+	}
+
+	private static JsonNode target(JsonNode json, String name) {
+		for (JsonNode target : json.get("targets")) {
+			if (target.get("target").asString().equals(name)) {
+				return target;
+			}
+		}
+		throw new AssertionError("no target " + name + " in " + json);
+	}
+
+}
