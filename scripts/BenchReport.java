@@ -103,6 +103,8 @@ public class BenchReport {
 
 	List<Ratio> ratios() {
 		return List.of(new Ratio("a: chain / direct, requests/s", ratio("ab", "chain", "direct", Run::rps)),
+				new Ratio("a: through Nginx alone (no HAProxy, no TLS) / direct",
+						ratio("ab", "via-nginx", "direct", Run::rps)),
 				new Ratio("a: chain / direct, p99", ratio("ab", "chain", "direct", Run::p99)),
 				new Ratio("b: static file / list page, both through the chain",
 						ratio("ab", "static-chain", "chain", Run::rps)),

@@ -5,7 +5,8 @@
 # machine's drift falls on both sides alike; each run's figures go to runs.tsv, and
 # scripts/BenchReport.java turns them into the table (bench.md, bench.json) with the
 # ratios and the targets. Scenarios (README, Performance):
-#   a  the post list straight to app-1 against the same page through the whole chain
+#   a  the post list straight to app-1 against the same page through the whole chain (and
+#      through Nginx alone, to tell the two hops' costs apart)
 #   b  a static asset through the chain (and straight from Nginx) against the list
 #   c  a 90/10 read/write mix through the chain
 #   d  the read/write split against the same app with every query on the primary
@@ -17,6 +18,7 @@ BENCH_DIR=$STATE_DIR/bench
 # (d) and (e) compare three app servers that differ only in their routing: the same jar,
 # started for the bench beside app-1 and app-2, out of the load balancer and unprobed by
 # the dashboards (which app-1 and app-2 are, every 2s), so that only the routing differs.
+# Their profile "bench" keeps their own probes from loading the stack being measured.
 BENCH_SPLIT_APP="app-3"
 BENCH_PRIMARY_APP="app-4"
 BENCH_CONNECTORJ_APP="app-5"
@@ -39,14 +41,15 @@ cmd_bench() {
   cmd_up
   bench_seed_posts
   trap bench_cleanup EXIT
-  app_start "$BENCH_SPLIT_APP"
-  app_start "$BENCH_PRIMARY_APP" primary-only
-  app_start "$BENCH_CONNECTORJ_APP" connectorj
+  app_start "$BENCH_SPLIT_APP" bench
+  app_start "$BENCH_PRIMARY_APP" primary-only,bench
+  app_start "$BENCH_CONNECTORJ_APP" connectorj,bench
   local app
   for app in "${BENCH_APPS[@]}"; do app_wait "$app"; done
 
-  local direct chain static_chain static_web split primary connectorj asset
+  local direct via_nginx chain static_chain static_web split primary connectorj asset
   direct="http://127.0.0.1:$(app_port app-1)/"
+  via_nginx="http://127.0.0.1:$(web_listener_port app-1)/"
   chain="https://127.0.0.1:$LB_HTTPS_PORT/"
   split="http://127.0.0.1:$(app_port "$BENCH_SPLIT_APP")/"
   primary="http://127.0.0.1:$(app_port "$BENCH_PRIMARY_APP")/"
@@ -63,9 +66,9 @@ cmd_bench() {
   bench_warm "$BENCH_PRIMARY_APP" "$primary"
   bench_warm "$BENCH_CONNECTORJ_APP" "$connectorj"
 
-  step "a, b: list page direct / through the chain / static file through the chain and from Nginx"
-  bench_compare ab "$BENCH_ROUNDS" "$BENCH_CONNECTIONS" get direct "$direct" chain "$chain" \
-    static-chain "$static_chain" static-nginx "$static_web"
+  step "a, b: list page direct / through Nginx / through the chain; static file through the chain and from Nginx"
+  bench_compare ab "$BENCH_ROUNDS" "$BENCH_CONNECTIONS" get direct "$direct" via-nginx "$via_nginx" \
+    chain "$chain" static-chain "$static_chain" static-nginx "$static_web"
   step "c: 90/10 read/write mix through the chain (web-1's per-address write limit lifted)"
   bench_lift_write_limit
   local posts_before
