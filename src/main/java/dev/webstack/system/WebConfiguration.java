@@ -10,6 +10,7 @@ import dev.webstack.routing.RouteRecorder;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.CacheControl;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistration;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.resource.VersionResourceResolver;
@@ -25,6 +26,9 @@ import org.springframework.web.servlet.resource.VersionResourceResolver;
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
+
+	/** The folders of {@code src/main/resources/static}: a new folder must be named here. */
+	static final List<String> STATIC_FOLDERS = List.of("css", "js");
 
 	private final WebstackProperties properties;
 
@@ -42,26 +46,23 @@ class WebConfiguration implements WebMvcConfigurer {
 		this.signer = signer;
 	}
 
-	/** Folders of {@code src/main/resources/static}, each served under its own name. */
-	static final List<String> STATIC_FOLDERS = List.of("css", "js");
-
 	@Override
 	public void addResourceHandlers(ResourceHandlerRegistry registry) {
-		// Content-hashed names (site-<md5>.css): each version has its own URL, cached a year.
-		CacheControl aYear = CacheControl.maxAge(Duration.ofDays(365));
 		for (String folder : STATIC_FOLDERS) {
-			registry.addResourceHandler("/" + folder + "/**")
-				.addResourceLocations("classpath:/static/" + folder + "/")
-				.setCacheControl(aYear)
-				.resourceChain(true)
-				.addResolver(new VersionResourceResolver().addContentVersionStrategy("/**"));
+			contentHashed(registry.addResourceHandler("/" + folder + "/**")
+				.addResourceLocations("classpath:/static/" + folder + "/"));
 		}
 		// Version-less WebJar paths (/webjars/htmx.org/dist/htmx.min.js) resolve to the
 		// library's version by webjars-locator-lite, which the resource chain adds itself.
-		registry.addResourceHandler("/webjars/**")
-			.addResourceLocations("classpath:/META-INF/resources/webjars/")
-			.setCacheControl(aYear)
-			.resourceChain(true);
+		contentHashed(
+				registry.addResourceHandler("/webjars/**").addResourceLocations("classpath:/META-INF/resources/webjars/"));
+	}
+
+	/** Content-hashed names (site-<md5>.css): each version has its own URL, cached a year. */
+	private static void contentHashed(ResourceHandlerRegistration registration) {
+		registration.setCacheControl(CacheControl.maxAge(Duration.ofDays(365)))
+			.resourceChain(true)
+			.addResolver(new VersionResourceResolver().addContentVersionStrategy("/**"));
 	}
 
 	@Override

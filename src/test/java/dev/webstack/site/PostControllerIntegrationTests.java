@@ -1,12 +1,15 @@
 package dev.webstack.site;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import dev.webstack.DatabasePair;
 import dev.webstack.DatabasePairTests;
@@ -19,6 +22,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
+import org.springframework.web.servlet.resource.ResourceUrlProvider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
@@ -30,6 +34,9 @@ class PostControllerIntegrationTests extends DatabasePairTests {
 
 	@Autowired
 	private MockMvcTester mvc;
+
+	@Autowired
+	private ResourceUrlProvider urls;
 
 	@Test
 	void publishingAPostRedirectsToItWithAMessage() throws SQLException {
@@ -71,6 +78,26 @@ class PostControllerIntegrationTests extends DatabasePairTests {
 				"Keep the post under 10000 characters.");
 		assertThat(form.select("input#author").val()).as("what was typed is kept").isEqualTo(author);
 		assertThat(postsBy(author)).as("nothing stored").isZero();
+	}
+
+	@Test
+	void staticFilesHaveContentHashedUrlsCachedAYearAndPageLinksStayAsTheyAre() throws Exception {
+		Document list = html(this.mvc.get().uri("/").exchange());
+		String stylesheet = list.select("link[rel=stylesheet]").attr("href");
+		assertThat(stylesheet).matches("/css/site-[0-9a-f]{32}\\.css");
+		assertThat(this.mvc.get().uri(stylesheet).exchange()).hasStatusOk()
+			.hasHeader("Cache-Control", "max-age=31536000");
+		assertThat(list.select("ol.posts a.title").eachAttr("href")).allMatch((href) -> href.matches("/posts/\\d+"));
+		// WebJars too: a new version of a library gets a new URL.
+		assertThat(this.urls.getForLookupPath("/webjars/htmx.org/dist/htmx.min.js"))
+			.matches("/webjars/htmx.org/[0-9.]+/dist/htmx.min-[0-9a-f]{32}\\.js");
+		// Every file of static/ is served (WebConfiguration maps its folders; nothing maps /**).
+		Path root = Path.of("src/main/resources/static");
+		try (Stream<Path> files = Files.walk(root)) {
+			for (Path file : files.filter(Files::isRegularFile).toList()) {
+				assertThat(this.mvc.get().uri("/" + root.relativize(file)).exchange()).as(file.toString()).hasStatusOk();
+			}
+		}
 	}
 
 	private static int postsBy(String author) throws SQLException {
@@ -244,8 +271,14 @@ class PostControllerIntegrationTests extends DatabasePairTests {
 	}
 
 	@Test
-	void theFooterNamesTheServerAndWhereReadsWent() {
+	void theFooterNamesTheServerAndWhereReadsWent() throws InterruptedException {
+		// Right after start, the replica's heartbeat row is as old as the last run: reads stay
+		// on the primary until three fresh measurements (ReplicationMonitor's hysteresis).
 		MvcTestResult result = this.mvc.get().uri("/").exchange();
+		for (int i = 0; i < 100 && !"replica".equals(result.getResponse().getHeader("X-Read-From")); i++) {
+			Thread.sleep(100);
+			result = this.mvc.get().uri("/").exchange();
+		}
 		assertThat(result).hasHeader("X-Read-From", "replica");
 		Document page = html(result);
 		assertThat(page.select("footer .app-server").text()).isEqualTo("app-test");
