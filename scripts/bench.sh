@@ -24,7 +24,8 @@ BENCH_PRIMARY_APP="app-4"
 BENCH_CONNECTORJ_APP="app-5"
 BENCH_APPS=("$BENCH_SPLIT_APP" "$BENCH_PRIMARY_APP" "$BENCH_CONNECTORJ_APP")
 # Seconds per measured run, and rounds per comparison: five where the difference sought
-# is a few percent (d, e), two for the scaling steps (overridable, for a quick look).
+# is a few percent (d, e), two for the mix and the scaling steps (all overridable, for a
+# quick look).
 BENCH_SECONDS=${WEBSTACK_BENCH_SECONDS:-10}
 BENCH_ROUNDS=${WEBSTACK_BENCH_ROUNDS:-3}
 BENCH_FINE_ROUNDS=${WEBSTACK_BENCH_FINE_ROUNDS:-5}
