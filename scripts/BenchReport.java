@@ -145,6 +145,35 @@ public class BenchReport {
 		return targets;
 	}
 
+	/** For each missed target, what the other figures of the same run say about it. */
+	List<String> missed() {
+		List<String> why = new ArrayList<>();
+		for (Target target : targets()) {
+			if (target.met()) {
+				continue;
+			}
+			if (target.label().startsWith("chain throughput")) {
+				double nginx = ratio("ab", "via-nginx", "direct", Run::rps);
+				double chain = ratio("ab", "chain", "direct", Run::rps);
+				why.add("chain / direct " + fixed(chain, 2) + ": Nginx alone keeps " + fixed(nginx, 2)
+						+ " of the direct rate, and HAProxy with TLS " + fixed(chain / nginx, 2)
+						+ " of that: the proxies' work per request, on the same cores as the app servers and wrk.");
+			}
+			else if (target.label().startsWith("list page direct / Nginx")) {
+				Map<String, Double> rps = new LinkedHashMap<>();
+				results().stream().filter((r) -> r.scenario().equals("ab")).forEach((r) -> rps.put(r.name(), r.rps()));
+				why.add("Nginx sends the static file at " + fixed(rps.getOrDefault("static-nginx", Double.NaN), 0)
+						+ " requests/s, " + fixed(rps.getOrDefault("static-chain", Double.NaN), 0)
+						+ " through the chain; the list page straight to app-1 runs at 1/"
+						+ fixed(1 / ratio("ab", "direct", "static-chain", Run::rps), 1) + " of the latter.");
+			}
+			else {
+				why.add(target.label() + ": " + target.measured() + ", wanted " + target.limit() + ".");
+			}
+		}
+		return why;
+	}
+
 	String markdown() {
 		StringBuilder md = new StringBuilder();
 		md.append("## ./stack bench\n\n");
@@ -167,6 +196,11 @@ public class BenchReport {
 		for (Target t : targets()) {
 			md.append("| ").append(t.label()).append(" | ").append(t.measured()).append(" | ").append(t.limit())
 				.append(" | ").append(t.met() ? "yes" : "**NO**").append(" |\n");
+		}
+		List<String> why = missed();
+		if (!why.isEmpty()) {
+			md.append("\nWhat the measurements say of the missed targets (README, Performance, has more):\n\n");
+			why.forEach((line) -> md.append("- ").append(line).append("\n"));
 		}
 		md.append("\n| component | resident memory |\n|---|---:|\n");
 		for (Map.Entry<String, String> fact : this.facts.entrySet()) {

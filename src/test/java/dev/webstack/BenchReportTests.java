@@ -59,6 +59,8 @@ class BenchReportTests {
 		assertThat(json.get("results").get(1).get("requestsPerSecond").asDouble()).as("median of chain").isEqualTo(1290);
 		assertThat(Files.readString(this.dir.resolve("bench.md"))).contains("| app-2 resident memory | 352 MB | < 350 MB | **NO** |");
 		assertThat(out).contains("| chain throughput / direct (a) | 0.86 | >= 0.85 | yes |");
+		assertThat(out).contains("- errors at 256 connections (f): 3, wanted 0.")
+			.doesNotContain("- chain / direct");
 	}
 
 	private static String run(String scenario, String name, int round, int conns, double rps, double p50, double p99,
