@@ -211,17 +211,25 @@ bench_memory() {
 # stopped and removed. The application jar is built beforehand, as a user's would be.
 bench_cold_up() {
   app_build
-  local dir start end
+  local dir start end seconds
   dir=$(mktemp -d)
   step "timing a cold ./stack up (state in $dir, ports +$BENCH_COLD_OFFSET)"
   start=$(date +%s.%N)
-  if ! WEBSTACK_STATE_DIR=$dir WEBSTACK_PORT_OFFSET=$BENCH_COLD_OFFSET "$ROOT/stack" up >"$BENCH_DIR/cold-up.log" 2>&1; then
-    WEBSTACK_STATE_DIR=$dir WEBSTACK_PORT_OFFSET=$BENCH_COLD_OFFSET "$ROOT/stack" down >/dev/null 2>&1 || true
+  if ! bench_cold_stack "$dir" up >"$BENCH_DIR/cold-up.log" 2>&1; then
+    bench_cold_stack "$dir" down >/dev/null 2>&1 || true
     die "the cold ./stack up failed; see $BENCH_DIR/cold-up.log"
   fi
   end=$(date +%s.%N)
-  WEBSTACK_STATE_DIR=$dir WEBSTACK_PORT_OFFSET=$BENCH_COLD_OFFSET "$ROOT/stack" down >/dev/null 2>&1
+  bench_cold_stack "$dir" down >/dev/null 2>&1
   rm -rf "$dir"
-  bench_fact cold_up_seconds "$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.1f", e - s}')"
-  info "cold ./stack up: $(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.1f", e - s}')s"
+  seconds=$(awk -v s="$start" -v e="$end" 'BEGIN {printf "%.1f", e - s}')
+  bench_fact cold_up_seconds "$seconds"
+  info "cold ./stack up: ${seconds}s"
+}
+
+# ./stack for the throwaway stack: state directory, then the command.
+bench_cold_stack() {
+  local dir=$1
+  shift
+  WEBSTACK_STATE_DIR=$dir WEBSTACK_PORT_OFFSET=$BENCH_COLD_OFFSET "$ROOT/stack" "$@"
 }

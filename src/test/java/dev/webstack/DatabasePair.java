@@ -160,6 +160,17 @@ public final class DatabasePair {
 		rootSql("db-2", "STOP SLAVE; CHANGE MASTER TO MASTER_DELAY=" + seconds + "; START SLAVE");
 	}
 
+	/** {@code select count(*) ...} with one string parameter, on one server, as the application's account sees it. */
+	public static int count(int port, String sql, String value) throws SQLException {
+		try (Connection connection = connect(port); PreparedStatement query = connection.prepareStatement(sql)) {
+			query.setString(1, value);
+			try (ResultSet rows = query.executeQuery()) {
+				rows.next();
+				return rows.getInt(1);
+			}
+		}
+	}
+
 	/** A direct connection with the application's account, bypassing the application. */
 	public static Connection connect(int port) throws SQLException {
 		return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/webstack", "webstack_app",

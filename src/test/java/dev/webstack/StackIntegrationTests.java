@@ -1,7 +1,6 @@
 package dev.webstack;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.CookieManager;
 import java.net.InetAddress;
@@ -489,7 +488,7 @@ class StackIntegrationTests {
 	void benchmarkMixPublishesRealPostsThroughTheChain() throws Exception {
 		// ./stack bench's 90/10 mix must really write: a tenth of its requests publish a post
 		// with the tokens of the form page before (CSRF cookie and field, one-time token).
-		long before = Long.parseLong(testStack.rootSql("db-1", "select count(*) from webstack.post"));
+		long before = testStack.postCount();
 		Process wrk = new ProcessBuilder("wrk", "-t1", "-c1", "-d2s", "-s",
 				Path.of("scripts/bench/mix.lua").toAbsolutePath().toString(), SITE + "/")
 			.redirectErrorStream(true)
@@ -501,7 +500,7 @@ class StackIntegrationTests {
 		long requests = Long.parseLong(result.group(1));
 		long errors = Long.parseLong(result.group(2));
 		long refused = Long.parseLong(result.group(3));
-		long published = Long.parseLong(testStack.rootSql("db-1", "select count(*) from webstack.post")) - before;
+		long published = testStack.postCount() - before;
 		assertThat(errors).as("failures other than HTTP statuses: " + out).isEqualTo(refused);
 		assertThat(published).as(out).isPositive();
 		// Every write either lands or is refused by web-1's per-address limit (429): one in

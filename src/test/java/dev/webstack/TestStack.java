@@ -110,6 +110,11 @@ public final class TestStack {
 		return Files.readString(this.state.resolve("secrets").resolve(name)).strip();
 	}
 
+	/** How many posts the primary holds. */
+	public long postCount() throws Exception {
+		return Long.parseLong(rootSql("db-1", "select count(*) from webstack.post"));
+	}
+
 	/** Runs SQL as root on db-1 or db-2 over its socket, as an operator would. */
 	public String rootSql(String server, String sql) throws Exception {
 		Process process = new ProcessBuilder("mariadb", "--no-defaults", "--protocol=socket",

@@ -39,18 +39,11 @@ class RoutingDataSourceConfiguration {
 	@Primary
 	DataSource dataSource(HikariDataSource primaryPool, HikariDataSource replicaPool, DataSourceProperties properties,
 			RouteRecorder routes, ReplicationMonitor monitor, ReadYourWrites readYourWrites) {
-		switch (properties.routing()) {
-			case PRIMARY -> {
-				return primaryPool;
-			}
-			case CONNECTOR_J -> {
-				return connectorJReplication(properties);
-			}
-			case SPLIT -> {
-				return split(primaryPool, replicaPool, properties, routes, monitor, readYourWrites);
-			}
-		}
-		throw new IllegalStateException("Unknown routing " + properties.routing());
+		return switch (properties.routing()) {
+			case PRIMARY -> primaryPool;
+			case CONNECTOR_J -> connectorJReplication(properties);
+			case SPLIT -> split(primaryPool, replicaPool, properties, routes, monitor, readYourWrites);
+		};
 	}
 
 	private static DataSource split(HikariDataSource primaryPool, HikariDataSource replicaPool,

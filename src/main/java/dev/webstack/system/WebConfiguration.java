@@ -28,7 +28,7 @@ import org.springframework.web.servlet.resource.VersionResourceResolver;
 class WebConfiguration implements WebMvcConfigurer {
 
 	/** The folders of {@code src/main/resources/static}: a new folder must be named here. */
-	static final List<String> STATIC_FOLDERS = List.of("css", "js");
+	private static final List<String> STATIC_FOLDERS = List.of("css", "js");
 
 	private final WebstackProperties properties;
 

@@ -24,18 +24,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BaselineRoutingIntegrationTests {
 
-	private static final Server PRIMARY = new Server(1, false);
-
-	private static final Server REPLICA = new Server(2, true);
-
 	@Test
 	void connectorJProfileReadsFromTheReplicaAndWritesToThePrimaryThroughTheDriver() throws Exception {
 		try (AppServer app = AppServer.start("app-cj", "--spring.profiles.active=connectorj")) {
 			DataSource dataSource = app.bean(DataSource.class);
 			assertThat(dataSource).isInstanceOfSatisfying(HikariDataSource.class,
 					(pool) -> assertThat(pool.getJdbcUrl()).startsWith("jdbc:mysql:replication://"));
-			assertThat(whoAnswers(app, true)).isEqualTo(REPLICA);
-			assertThat(whoAnswers(app, false)).isEqualTo(PRIMARY);
+			assertThat(whoAnswers(app, true)).isEqualTo(AnsweringServer.REPLICA);
+			assertThat(whoAnswers(app, false)).isEqualTo(AnsweringServer.PRIMARY);
 			assertThat(listPage(app)).isEqualTo(200);
 		}
 	}
@@ -44,8 +40,8 @@ class BaselineRoutingIntegrationTests {
 	void primaryOnlyProfileSendsEveryQueryToThePrimary() throws Exception {
 		try (AppServer app = AppServer.start("app-primary", "--spring.profiles.active=primary-only")) {
 			assertThat(app.bean(DataSource.class)).isInstanceOf(HikariDataSource.class);
-			assertThat(whoAnswers(app, true)).isEqualTo(PRIMARY);
-			assertThat(whoAnswers(app, false)).isEqualTo(PRIMARY);
+			assertThat(whoAnswers(app, true)).isEqualTo(AnsweringServer.PRIMARY);
+			assertThat(whoAnswers(app, false)).isEqualTo(AnsweringServer.PRIMARY);
 			assertThat(listPage(app)).isEqualTo(200);
 		}
 	}
@@ -58,21 +54,17 @@ class BaselineRoutingIntegrationTests {
 	}
 
 	/** Which server answers a transaction, read-only or not, as it reports itself. */
-	private static Server whoAnswers(AppServer app, boolean readOnly) {
+	private static AnsweringServer whoAnswers(AppServer app, boolean readOnly) {
 		TransactionTemplate transaction = new TransactionTemplate(app.bean(PlatformTransactionManager.class));
 		transaction.setReadOnly(readOnly);
 		JdbcTemplate jdbc = new JdbcTemplate(app.bean(DataSource.class));
-		return transaction.execute((status) -> jdbc.queryForObject("select @@server_id, @@read_only",
-				(row, n) -> new Server(row.getLong(1), row.getBoolean(2))));
+		return transaction.execute((status) -> AnsweringServer.of(jdbc));
 	}
 
 	private static int listPage(AppServer app) throws Exception {
 		return HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create(app.url("/"))).build(), HttpResponse.BodyHandlers.discarding())
 			.statusCode();
-	}
-
-	private record Server(long id, boolean readOnly) {
 	}
 
 }

@@ -7,9 +7,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,14 +102,7 @@ class PrimaryOutageIntegrationTests {
 	}
 
 	private static int count(int port, String pattern) throws Exception {
-		try (Connection connection = DatabasePair.connect(port);
-				PreparedStatement query = connection.prepareStatement("select count(*) from post where title like ?")) {
-			query.setString(1, pattern);
-			try (ResultSet rows = query.executeQuery()) {
-				rows.next();
-				return rows.getInt(1);
-			}
-		}
+		return DatabasePair.count(port, "select count(*) from post where title like ?", pattern);
 	}
 
 	private HttpResponse<String> get(AppServer app, String path, String accept) throws Exception {

@@ -1,8 +1,6 @@
 package dev.webstack.routing;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -31,10 +29,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class RoutingIntegrationTests extends DatabasePairTests {
 
-	private static final Server PRIMARY = new Server(1, false);
-
-	private static final Server REPLICA = new Server(2, true);
-
 	@Autowired
 	private DataSource dataSource;
 
@@ -51,24 +45,24 @@ class RoutingIntegrationTests extends DatabasePairTests {
 	@Test
 	void readOnlyTransactionReadsFromTheReplica() {
 		double before = connections("replica");
-		Server server = readOnly().execute((status) -> whoAnswers());
-		assertThat(server).isEqualTo(REPLICA);
+		AnsweringServer server = readOnly().execute((status) -> whoAnswers());
+		assertThat(server).isEqualTo(AnsweringServer.REPLICA);
 		assertThat(connections("replica")).isEqualTo(before + 1);
 	}
 
 	@Test
 	void readWriteTransactionUsesThePrimary() {
-		Server server = readWrite().execute((status) -> whoAnswers());
-		assertThat(server).isEqualTo(PRIMARY);
+		AnsweringServer server = readWrite().execute((status) -> whoAnswers());
+		assertThat(server).isEqualTo(AnsweringServer.PRIMARY);
 	}
 
 	@Test
 	void readOnlyCallNestedInAReadWriteTransactionStaysOnThePrimary() {
-		Server server = readWrite().execute((outer) -> {
+		AnsweringServer server = readWrite().execute((outer) -> {
 			jdbc().queryForObject("select 1", Integer.class);
 			return readOnly().execute((inner) -> whoAnswers());
 		});
-		assertThat(server).isEqualTo(PRIMARY);
+		assertThat(server).isEqualTo(AnsweringServer.PRIMARY);
 	}
 
 	@Test
@@ -103,24 +97,12 @@ class RoutingIntegrationTests extends DatabasePairTests {
 		assertThat(this.meters.find("hikaricp.connections.max").tag("pool", "replica").gauge()).isNotNull();
 	}
 
-	/** Which server answers, as it reports itself. */
-	private Server whoAnswers() {
-		return jdbc().queryForObject("select @@server_id, @@read_only",
-				(row, n) -> new Server(row.getLong(1), row.getBoolean(2)));
-	}
-
-	private record Server(long id, boolean readOnly) {
+	private AnsweringServer whoAnswers() {
+		return AnsweringServer.of(jdbc());
 	}
 
 	private static int count(int port, String title) throws SQLException {
-		try (Connection connection = DatabasePair.connect(port);
-				PreparedStatement query = connection.prepareStatement("select count(*) from post where title = ?")) {
-			query.setString(1, title);
-			try (ResultSet rows = query.executeQuery()) {
-				rows.next();
-				return rows.getInt(1);
-			}
-		}
+		return DatabasePair.count(port, "select count(*) from post where title = ?", title);
 	}
 
 	private double connections(String target) {

@@ -3,9 +3,6 @@ package dev.webstack.site;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.UUID;
@@ -101,14 +98,7 @@ class PostControllerIntegrationTests extends DatabasePairTests {
 	}
 
 	private static int postsBy(String author) throws SQLException {
-		try (Connection primary = DatabasePair.connect(DatabasePair.PRIMARY_PORT);
-				PreparedStatement query = primary.prepareStatement("select count(*) from post where author = ?")) {
-			query.setString(1, author);
-			try (ResultSet rows = query.executeQuery()) {
-				rows.next();
-				return rows.getInt(1);
-			}
-		}
+		return DatabasePair.count(DatabasePair.PRIMARY_PORT, "select count(*) from post where author = ?", author);
 	}
 
 	@Test
