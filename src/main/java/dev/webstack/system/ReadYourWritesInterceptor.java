@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.webstack.routing.ReadYourWrites;
 import dev.webstack.routing.RouteRecorder;
+import dev.webstack.security.CookieSigner;
 
 import org.springframework.http.ResponseCookie;
 import org.springframework.web.servlet.HandlerInterceptor;

@@ -6,14 +6,18 @@ import java.util.List;
 
 import dev.webstack.routing.ReadYourWrites;
 import dev.webstack.routing.RouteRecorder;
+import dev.webstack.security.CookieSigner;
 
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.CacheControl;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistration;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
+import org.springframework.web.servlet.FlashMapManager;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import org.springframework.web.servlet.resource.VersionResourceResolver;
+import org.springframework.web.servlet.support.AbstractFlashMapManager;
 
 /**
  * Interceptors of the read routing, and the static files.
@@ -70,6 +74,14 @@ class WebConfiguration implements WebMvcConfigurer {
 		registry.addInterceptor(new ReadYourWritesInterceptor(this.readYourWrites, this.routes, this.signer,
 				Clock.systemUTC()));
 		registry.addInterceptor(new ReadRouteInterceptor(this.properties, this.routes));
+	}
+
+	/** One-shot messages after a redirect, in a signed cookie rather than a session. */
+	@Bean(name = "flashMapManager")
+	FlashMapManager flashMapManager() {
+		AbstractFlashMapManager manager = new CookieFlashMapManager(this.signer);
+		manager.setFlashMapTimeout(60);
+		return manager;
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.webstack.system;
+package dev.webstack.security;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +11,8 @@ import java.util.Base64;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
+import dev.webstack.system.WebstackProperties;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

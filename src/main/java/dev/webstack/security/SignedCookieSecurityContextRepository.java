@@ -1,4 +1,4 @@
-package dev.webstack.system;
+package dev.webstack.security;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -8,6 +8,8 @@ import java.util.List;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+
+import dev.webstack.system.WebstackProperties;
 
 import org.springframework.http.ResponseCookie;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;

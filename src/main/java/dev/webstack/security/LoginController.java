@@ -1,4 +1,4 @@
-package dev.webstack.dashboard;
+package dev.webstack.security;
 
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;

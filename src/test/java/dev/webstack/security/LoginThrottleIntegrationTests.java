@@ -1,4 +1,4 @@
-package dev.webstack.system;
+package dev.webstack.security;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -1,10 +1,11 @@
-package dev.webstack.system;
+package dev.webstack.security;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 
+import dev.webstack.system.WebstackProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +27,6 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.savedrequest.CookieRequestCache;
-import org.springframework.web.servlet.FlashMapManager;
-import org.springframework.web.servlet.support.AbstractFlashMapManager;
 
 /**
  * Web security with no state in any one server's memory: the CSRF token, the sign-in and
@@ -134,13 +133,6 @@ class SecurityConfiguration {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot read the admin password file", ex);
 		}
-	}
-
-	@Bean(name = "flashMapManager")
-	FlashMapManager flashMapManager(CookieSigner signer) {
-		AbstractFlashMapManager manager = new CookieFlashMapManager(signer);
-		manager.setFlashMapTimeout(60);
-		return manager;
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.webstack.system;
+package dev.webstack.security;
 
 import java.util.Locale;
 
