@@ -5,6 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
 import dev.webstack.system.WebstackProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,18 +15,21 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
-import org.springframework.security.config.Customizer;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
-import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.authentication.www.BasicAuthenticationEntryPoint;
 import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.savedrequest.CookieRequestCache;
@@ -45,17 +51,26 @@ class SecurityConfiguration {
 	}
 
 	/**
+	 * The one place where passwords are checked, for the login form and HTTP Basic alike,
+	 * with the sign-in throttle around it.
+	 */
+	@Bean
+	AuthenticationManager authenticationManager(UserDetailsService users, LoginThrottle throttle) {
+		return new ProviderManager(new ThrottledAuthenticationProvider(new DaoAuthenticationProvider(users), throttle));
+	}
+
+	/**
 	 * The admin API, for scripts and for the dashboard's own charts: a signed-in browser's
 	 * cookie, or HTTP Basic with the admin credentials; never a redirect to the login page.
 	 */
 	@Bean
 	@Order(1)
 	SecurityFilterChain adminApiFilterChain(HttpSecurity http, SignedCookieSecurityContextRepository contexts,
-			LoginThrottle throttle) throws Exception {
+			AuthenticationManager authentication) throws Exception {
 		http.securityMatcher("/admin/api/**")
-			.addFilterBefore(new LoginThrottleFilter(throttle), BasicAuthenticationFilter.class)
+			.authenticationManager(authentication)
 			.authorizeHttpRequests((requests) -> requests.anyRequest().hasRole("ADMIN"))
-			.httpBasic(Customizer.withDefaults())
+			.httpBasic((basic) -> basic.authenticationEntryPoint(basicEntryPoint()))
 			.csrf((csrf) -> csrf.csrfTokenRepository(csrfTokens()))
 			.headers(SecurityConfiguration::headers)
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -67,8 +82,8 @@ class SecurityConfiguration {
 	@Bean
 	@Order(2)
 	SecurityFilterChain securityFilterChain(HttpSecurity http, SignedCookieSecurityContextRepository contexts,
-			LoginThrottle throttle) throws Exception {
-		http.addFilterBefore(new LoginThrottleFilter(throttle), UsernamePasswordAuthenticationFilter.class)
+			AuthenticationManager authentication) throws Exception {
+		http.authenticationManager(authentication)
 			.authorizeHttpRequests((requests) -> requests.requestMatchers("/admin/**")
 			.hasRole("ADMIN")
 			.anyRequest()
@@ -79,9 +94,41 @@ class SecurityConfiguration {
 			.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.securityContext((context) -> context.securityContextRepository(contexts))
 			.requestCache((cache) -> cache.requestCache(new CookieRequestCache()))
-			.formLogin((login) -> login.loginPage("/login").defaultSuccessUrl("/admin").permitAll())
+			.formLogin((login) -> login.loginPage("/login")
+				.defaultSuccessUrl("/admin")
+				.failureHandler(SecurityConfiguration::loginFailed)
+				.permitAll())
 			.logout((logout) -> logout.logoutUrl("/logout").logoutSuccessUrl("/?signedOut").permitAll());
 		return http.build();
+	}
+
+	/**
+	 * HTTP Basic's answer to a failed sign-in: 401 with a challenge, or 429 with
+	 * Retry-After when the throttle refused to check the password at all.
+	 */
+	private static AuthenticationEntryPoint basicEntryPoint() {
+		BasicAuthenticationEntryPoint challenge = new BasicAuthenticationEntryPoint();
+		challenge.setRealmName("Realm");
+		return (request, response, ex) -> {
+			if (ex instanceof SignInThrottledException throttled) {
+				response.setHeader("Retry-After", String.valueOf(throttled.retryAfterSeconds()));
+				response.sendError(429, "Too many sign-in attempts");
+			}
+			else {
+				challenge.commence(request, response, ex);
+			}
+		};
+	}
+
+	/** The login form's answer to a failed sign-in: back to the form, saying why (no session is made). */
+	private static void loginFailed(HttpServletRequest request, HttpServletResponse response,
+			AuthenticationException ex) throws IOException {
+		String reason = "error";
+		if (ex instanceof SignInThrottledException throttled) {
+			response.setHeader("Retry-After", String.valueOf(throttled.retryAfterSeconds()));
+			reason = "locked";
+		}
+		response.sendRedirect(request.getContextPath() + "/login?" + reason);
 	}
 
 	/** The CSRF cookie: HttpOnly (forms carry the token), Secure over HTTPS, SameSite. */
