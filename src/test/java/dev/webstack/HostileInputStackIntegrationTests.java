@@ -10,8 +10,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * What attackers throw at a site, thrown at this one through HAProxy over HTTPS: every
@@ -43,6 +47,8 @@ class HostileInputStackIntegrationTests {
 
 	private static HttpClient browser;
 
+	private static RawHttps https;
+
 	@BeforeAll
 	static void up() throws Exception {
 		// Ports stay below the ephemeral range, apart from the other test stacks'.
@@ -53,6 +59,7 @@ class HostileInputStackIntegrationTests {
 			.cookieHandler(new CookieManager())
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.build();
+		https = new RawHttps(stack.https().sslContext(), stack.port(8443));
 	}
 
 	@AfterAll
@@ -207,6 +214,141 @@ class HostileInputStackIntegrationTests {
 		assertThat(statuses).contains(429).allMatch((s) -> s == 403 || s == 429);
 		Thread.sleep(3000);
 		assertThat(raw("/").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void aClientCannotNameItsOwnAddressInTheLogsOrTheThrottle() throws Exception {
+		String guesser = "127.0.0.21";
+		List<String> spoofs = List.of("X-Forwarded-For: 203.0.113.7", "X-Forwarded-For: 203.0.113.7, 127.0.0.1",
+				"Forwarded: for=203.0.113.7", "X-Real-IP: 203.0.113.7", "X-Forwarded-For: 203.0.113.7\r\nX-Forwarded-For: 127.0.0.1");
+		for (String spoof : spoofs) {
+			assertThat(https.send(guesser, "GET /admin/api/status HTTP/1.1", List.of(spoof.split("\\r\\n")), null)
+				.status()).as(spoof).isEqualTo(401);
+		}
+		// A sixth attempt named as yet another address: still the same client, held back.
+		RawHttps.Response held = https.get(guesser, "/admin/api/status", "X-Forwarded-For: 203.0.113.8",
+				basic("admin", stack.secret("admin-password")));
+		assertThat(held.status()).isEqualTo(429);
+		assertThat(held.header("Retry-After")).hasValueSatisfying((s) -> assertThat(s).matches("\\d+"));
+		assertThat(https.get("127.0.0.22", "/admin/api/status", basic("admin", stack.secret("admin-password")))
+			.status()).as("another client").isEqualTo(200);
+
+		assertThat(https.get(guesser, "/", "X-Forwarded-For: 203.0.113.7").header("X-Client-Address"))
+			.as("what the app saw").hasValue(guesser);
+
+		// Every hop logs the address HAProxy saw, never the one the client wrote.
+		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(accessLogLines(guesser)).hasSize(7));
+		for (String log : List.of("app-1-access.log", "app-2-access.log", "web-1.log")) {
+			assertThat(Files.readString(stack.state().resolve("logs").resolve(log))).as(log).doesNotContain("203.0.113.");
+		}
+	}
+
+	@Test
+	void noSpellingOfASignInGetsMoreGuessesThanThePlainOne() throws Exception {
+		String guesser = "127.0.0.23";
+		String wrong = basic("admin", "wrong").substring("Authorization: Basic ".length());
+		assertThat(formLogin(guesser, "/%6Cogin", " admin ", "wrong").header("Location")).hasValueSatisfying(
+				(location) -> assertThat(location).endsWith("/login?error"));
+		assertThat(formLogin(guesser, "/login", "ADMIN", "wrong").header("Location")).hasValueSatisfying(
+				(location) -> assertThat(location).endsWith("/login?error"));
+		for (String header : List.of("Authorization: Basic\t" + wrong, "authorization: basic " + wrong,
+				"Authorization: BASIC " + wrong)) {
+			for (String path : List.of("/admin/api/status", "/%61dmin/api/status")) {
+				RawHttps.Response response = https.get(guesser, path, header);
+				if (response.status() == 429) {
+					break;
+				}
+				assertThat(response.status()).as(header + " " + path).isEqualTo(401);
+			}
+		}
+		RawHttps.Response form = formLogin(guesser, "/login", "admin", stack.secret("admin-password"));
+		assertThat(form.header("Location")).hasValueSatisfying((location) -> assertThat(location).endsWith("/login?locked"));
+		assertThat(form.header("Retry-After")).isPresent();
+		assertThat(https.get(guesser, "/admin/api/status", basic("admin", stack.secret("admin-password"))).status())
+			.isEqualTo(429);
+	}
+
+	@Test
+	void anAccountUnderAttackNeverRefusesAClientInGoodStanding() throws Exception {
+		String right = basic("admin", stack.secret("admin-password"));
+		String admin = "127.0.0.30";
+		assertThat(https.get(admin, "/admin/api/status", right).status()).isEqualTo(200);
+		try {
+			// Four addresses, five wrong passwords each: the account is under attack.
+			for (int client = 31; client <= 34; client++) {
+				for (int i = 0; i < 5; i++) {
+					assertThat(https.get("127.0.0." + client, "/admin/api/status", basic("admin", "guess" + i)).status())
+						.isEqualTo(401);
+				}
+			}
+			assertThat(https.get("127.0.0.35", "/admin/api/status", basic("admin", "guess")).status())
+				.as("a new client takes the account's one attempt of the interval")
+				.isEqualTo(401);
+			RawHttps.Response slowed = https.get("127.0.0.36", "/admin/api/status", right);
+			assertThat(slowed.status()).as("the next new client waits").isEqualTo(429);
+			assertThat(slowed.header("Retry-After")).isPresent();
+			assertThat(https.get(admin, "/admin/api/status", right).status()).as("the admin's own client gets in")
+				.isEqualTo(200);
+		}
+		finally {
+			stack.rootSql("db-1", "delete from webstack.sign_in_account");
+		}
+	}
+
+	@Test
+	void probeAndActuatorPathsAreRefusedUnderAnySpelling() throws Exception {
+		for (String path : List.of("/readyz", "/%72eadyz", "//readyz", "/./readyz", "/x/../readyz", "/readyz;x=1",
+				"/%2e/readyz", "/livez", "/%6civez", "/actuator/health", "/%61ctuator/health", "/actuator;/health",
+				"/READYZ")) {
+			RawHttps.Response response = https.get("127.0.0.40", path);
+			assertThat(response.status()).as(path).isEqualTo(404);
+			assertThat(response.body()).as(path).doesNotContain("UP").doesNotContain("status");
+		}
+	}
+
+	@Test
+	void aHostNamedByTheClientIsTrustedForNothing() throws Exception {
+		RawHttps.Response response = https.get("127.0.0.41", "/admin", "Host: evil.example",
+				"X-Forwarded-Host: evil.example", "Forwarded: host=evil.example");
+		assertThat(response.status()).isEqualTo(302);
+		assertThat(response.header("Location")).hasValueSatisfying(
+				(location) -> assertThat(location).doesNotContain("evil.example").contains("/login"));
+	}
+
+	/** The access-log lines that name this client address, in the app servers' logs. */
+	private static List<String> accessLogLines(String address) throws Exception {
+		List<String> lines = new ArrayList<>();
+		for (String log : List.of("app-1-access.log", "app-2-access.log")) {
+			Path file = stack.state().resolve("logs").resolve(log);
+			if (Files.exists(file)) {
+				Files.readAllLines(file).stream().filter((line) -> line.startsWith(address + " ")).forEach(lines::add);
+			}
+		}
+		return lines;
+	}
+
+	/** An Authorization header line with these credentials. */
+	private static String basic(String username, String password) {
+		return "Authorization: Basic "
+				+ Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** Signs in through the form as a browser at this address would: its CSRF cookie and field first. */
+	private static RawHttps.Response formLogin(String source, String path, String username, String password)
+			throws Exception {
+		RawHttps.Response page = https.get(source, "/login");
+		String cookie = page.headers("Set-Cookie")
+			.stream()
+			.filter((c) -> c.contains("XSRF-TOKEN="))
+			.map((c) -> c.substring(0, c.indexOf(';')))
+			.findFirst()
+			.orElseThrow();
+		String csrf = Jsoup.parse(page.body()).select("input[name=_csrf]").val();
+		String form = "_csrf=" + URLEncoder.encode(csrf, StandardCharsets.UTF_8) + "&username="
+				+ URLEncoder.encode(username, StandardCharsets.UTF_8) + "&password="
+				+ URLEncoder.encode(password, StandardCharsets.UTF_8);
+		return https.send(source, "POST " + path + " HTTP/1.1",
+				List.of("Cookie: " + cookie, "Content-Type: application/x-www-form-urlencoded"), form);
 	}
 
 	/** The status line of a GET sent byte for byte as given (for requests no client library would send). */

@@ -59,7 +59,9 @@ final class SecurityAnalysis {
 					e.certificateSubject() + " expires " + e.certificateNotAfter() + " (in " + days + " days)"));
 			checks.add(SecurityCheck.of("Management endpoints not reachable through the load balancer",
 					e.actuatorStatus() >= 400 && e.actuatorStatus() < 500,
-					"GET /actuator/health through HAProxy answers " + e.actuatorStatus()));
+					"GET /actuator/health and " + EdgeStatus.ENCODED_PROBE_PATH + " through HAProxy: "
+							+ e.actuatorStatus()));
+			checks.add(clientAddress(e));
 			boolean loginRequired = e.adminStatus() == 401
 					|| (e.adminStatus() == 302 && e.adminLocation() != null && e.adminLocation().endsWith("/login"));
 			checks.add(SecurityCheck.of("Admin login required", loginRequired, "GET /admin without credentials answers "
@@ -70,7 +72,7 @@ final class SecurityAnalysis {
 		}
 		else {
 			for (String name : List.of("HTTPS on, HTTP redirected", "HSTS", "Certificate expiry",
-					"Management endpoints not reachable through the load balancer", "Admin login required",
+					"Management endpoints not reachable through the load balancer", CLIENT_ADDRESS, "Admin login required",
 					OLD_TLS, HEADERS, COOKIES)) {
 				checks.add(SecurityCheck.unknown(name, "the public side could not be probed: " + edge.error()));
 			}
@@ -93,6 +95,8 @@ final class SecurityAnalysis {
 	}
 
 	static final String OLD_TLS = "TLS 1.0 and 1.1 refused";
+
+	static final String CLIENT_ADDRESS = "Client address set by the load balancer, not the client";
 
 	static final String HEADERS = "Security headers (CSP without inline script, no framing, nosniff, referrer)";
 
@@ -200,6 +204,20 @@ final class SecurityAnalysis {
 		}
 		Matcher m = MAX_AGE.matcher(hsts);
 		return m.find() ? Long.parseLong(m.group(1)) : -1;
+	}
+
+	/**
+	 * Whether the load balancer, not the client, says who the client is: a request that
+	 * named itself {@link EdgeStatus#SPOOFED_ADDRESS} must be seen as the prober.
+	 */
+	private static SecurityCheck clientAddress(EdgeStatus e) {
+		if (e.clientAddress() == null) {
+			return SecurityCheck.unknown(CLIENT_ADDRESS, "the app server does not say what it saw "
+					+ "(webstack.expose-identity=false)");
+		}
+		boolean own = !e.clientAddress().equals(EdgeStatus.SPOOFED_ADDRESS);
+		return SecurityCheck.of(CLIENT_ADDRESS, own, "a request claiming X-Forwarded-For: "
+				+ EdgeStatus.SPOOFED_ADDRESS + " was seen as " + e.clientAddress());
 	}
 
 }

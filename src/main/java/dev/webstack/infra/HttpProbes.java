@@ -92,11 +92,14 @@ class HttpProbes {
 	EdgeStatus edge(String httpsUrl, String httpUrl) throws IOException {
 		HttpResponse<String> plain = send(request(httpUrl + "/"));
 		HttpsURLConnection tls = open(httpsUrl + "/posts/new");
+		// A client naming itself someone else: the app must still see the probe's own address.
+		tls.setRequestProperty("X-Forwarded-For", EdgeStatus.SPOOFED_ADDRESS);
 		String hsts;
 		String cipher;
 		X509Certificate certificate;
 		Map<String, String> headers = new LinkedHashMap<>();
 		String csrfCookie = null;
+		String clientAddress;
 		try {
 			tls.getResponseCode();
 			hsts = tls.getHeaderField("Strict-Transport-Security");
@@ -114,11 +117,17 @@ class HttpProbes {
 				.orElse(null);
 			certificate = (X509Certificate) tls.getServerCertificates()[0];
 			cipher = tls.getCipherSuite();
+			clientAddress = tls.getHeaderField("X-Client-Address");
 		}
 		finally {
 			tls.disconnect();
 		}
+		// The plain path, and a spelling that the servers behind would still route there.
 		int actuator = statusOverTls(httpsUrl + "/actuator/health");
+		int encoded = statusOverTls(httpsUrl + EdgeStatus.ENCODED_PROBE_PATH);
+		if (encoded < 400 || encoded >= 500) {
+			actuator = encoded;
+		}
 		HttpsURLConnection admin = open(httpsUrl + "/admin");
 		int adminStatus;
 		String adminLocation;
@@ -132,7 +141,7 @@ class HttpProbes {
 		URI https = URI.create(httpsUrl);
 		return new EdgeStatus(plain.statusCode(), plain.headers().firstValue("Location").orElse(null), hsts, cipher,
 				certificate.getSubjectX500Principal().getName(), certificate.getNotAfter().toInstant(), actuator,
-				adminStatus, adminLocation, headers, csrfCookie, oldTls(https.getHost(), https.getPort()));
+				adminStatus, adminLocation, headers, csrfCookie, oldTls(https.getHost(), https.getPort()), clientAddress);
 	}
 
 	/**

@@ -24,6 +24,9 @@ class IdentityFilter extends OncePerRequestFilter {
 
 	static final String APP_SERVER = "X-App-Server";
 
+	/** The client's address as this app server sees it: what every log and the throttle use. */
+	static final String CLIENT_ADDRESS = "X-Client-Address";
+
 	private final WebstackProperties properties;
 
 	private final RouteRecorder routes;
@@ -38,6 +41,7 @@ class IdentityFilter extends OncePerRequestFilter {
 			throws ServletException, IOException {
 		if (this.properties.exposeIdentity()) {
 			response.setHeader(APP_SERVER, this.properties.instanceName());
+			response.setHeader(CLIENT_ADDRESS, request.getRemoteAddr());
 		}
 		// Cleared when a request starts, not when it ends: an error page is rendered after this
 		// filter returns, and its footer must still say where the failed request's reads went.

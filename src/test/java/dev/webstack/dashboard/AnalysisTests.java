@@ -67,7 +67,7 @@ class AnalysisTests {
 	void aWellConfiguredStackPassesEveryCheckButTheFirewall() {
 		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, "127.0.0.1", 0),
 				List.of("a".repeat(32), "b".repeat(32)), urls(), NOW);
-		assertThat(checks).hasSize(13);
+		assertThat(checks).hasSize(14);
 		assertThat(checks).filteredOn((c) -> c.result() != Result.PASS)
 			.singleElement()
 			.satisfies((c) -> {
@@ -82,7 +82,7 @@ class AnalysisTests {
 		noHeaders.put("Content-Security-Policy", "script-src 'self' 'unsafe-inline'");
 		EdgeStatus weak = new EdgeStatus(200, null, null, "TLS_AES_128_GCM_SHA256", "CN=localhost",
 				NOW.plusSeconds(3 * 86400), 200, 200, null, noHeaders, "XSRF-TOKEN=x; Path=/",
-				new EdgeStatus.OldTls(false, "TLS 1.0: ACCEPTED; TLS 1.1: ACCEPTED"));
+				new EdgeStatus.OldTls(false, "TLS 1.0: ACCEPTED; TLS 1.1: ACCEPTED"), EdgeStatus.SPOOFED_ADDRESS);
 		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(weak, false, "*", 2,
 				List.of("GRANT ALL PRIVILEGES ON *.* TO `webstack_app`@`%`")), List.of("admin", "b".repeat(32)), List.of("jdbc:mysql://203.0.113.5:3306/webstack",
 						"jdbc:mysql://203.0.113.6:3306/webstack"),
@@ -90,8 +90,8 @@ class AnalysisTests {
 		assertThat(checks).filteredOn((c) -> c.result() == Result.FAIL)
 			.extracting(SecurityCheck::name)
 			.containsExactly("HTTPS on, HTTP redirected", "HSTS", "Certificate expiry",
-					"Management endpoints not reachable through the load balancer", "Admin login required",
-					SecurityAnalysis.OLD_TLS, SecurityAnalysis.HEADERS, SecurityAnalysis.COOKIES, "No default passwords",
+					"Management endpoints not reachable through the load balancer", SecurityAnalysis.CLIENT_ADDRESS,
+					"Admin login required", SecurityAnalysis.OLD_TLS, SecurityAnalysis.HEADERS, SecurityAnalysis.COOKIES, "No default passwords",
 					"Replica read-only", "The app's database account has only row access to its schema",
 					"Database ports bound to loopback or a private network");
 		assertThat(checks).filteredOn((c) -> c.name().equals("Certificate expiry"))
@@ -134,7 +134,7 @@ class AnalysisTests {
 		return new EdgeStatus(301, "https://127.0.0.1:8443/", "max-age=63072000", "TLS_AES_256_GCM_SHA384",
 				"CN=localhost", NOW.plusSeconds(800 * 86400L), 404, 302, "https://127.0.0.1:8443/login", headers,
 				"XSRF-TOKEN=x; Path=/; Secure; HttpOnly; SameSite=Lax",
-				new EdgeStatus.OldTls(true, "TLS 1.0: handshake refused; TLS 1.1: handshake refused"));
+				new EdgeStatus.OldTls(true, "TLS 1.0: handshake refused; TLS 1.1: handshake refused"), "127.0.0.1");
 	}
 
 	private static List<String> urls() {
