@@ -105,6 +105,11 @@ class InfrastructureConfigTests {
 		assertThat(secrets.exitCode()).as(secrets.output()).isZero();
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(this.work.resolve("docker/secrets"))))
 			.isEqualTo("rwx------");
+		try (Stream<Path> secretFiles = Files.list(this.work.resolve("docker/secrets"))) {
+			secretFiles.forEach((file) -> assertThat(permissions(file)).as(file + " is not world-readable")
+				.isEqualTo("rw-r-----"));
+		}
+		assertThat(Files.readString(this.work.resolve("docker/.env"))).contains("WEBSTACK_SECRETS_GID=");
 
 		Result config = run(Map.of(), "docker-compose", "-f", this.work.resolve("docker/compose.yaml").toString(),
 				"config");
@@ -122,16 +127,35 @@ class InfrastructureConfigTests {
 				.as(db + " shares no network with lb-1")
 				.doesNotContainAnyElementsOf(lbNetworks);
 		}
+		String gid = run(Map.of(), "id", "-g").output().strip();
 		services.forEach((name, service) -> {
 			Map<String, Map<String, Object>> dependsOn = (Map<String, Map<String, Object>>) service
 				.getOrDefault("depends_on", Map.of());
 			dependsOn.values()
 				.forEach((d) -> assertThat(d.get("condition")).as(name).isEqualTo("service_healthy"));
+			String environment = String.valueOf(service.get("environment"));
+			assertThat(environment).as(name + ": no password in the environment, only *_FILE")
+				.doesNotContainPattern("(?i)(PASSWORD|HASH)=");
+			String healthcheck = String.valueOf(service.get("healthcheck"));
+			assertThat(healthcheck).as(name + ": no password on a healthcheck's command line")
+				.doesNotContainPattern(" -p\\S|--password");
+			if (service.containsKey("secrets")) {
+				assertThat(String.valueOf(service.get("group_add"))).as(name + " may read its secrets").contains(gid);
+			}
 			if (!"prometheus".equals(name)) {
 				assertThat(service).as(name + " has a healthcheck or is the edge").satisfiesAnyOf(
 						(s) -> assertThat(s).containsKey("healthcheck"), (s) -> assertThat(name).isEqualTo("lb-1"));
 			}
 		});
+	}
+
+	private static String permissions(Path file) {
+		try {
+			return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
 	}
 
 	private Path certificate() throws Exception {
