@@ -82,7 +82,7 @@ final class SecurityAnalysis {
 			.stream()
 			.allMatch((p) -> p != null && p.length() >= MIN_PASSWORD_LENGTH && !DEFAULT_PASSWORDS.contains(p));
 		checks.add(SecurityCheck.of("No default passwords", noDefaults,
-				noDefaults ? "the admin and database passwords are generated secrets of at least "
+				noDefaults ? "every password this app server holds is a generated secret of at least "
 						+ MIN_PASSWORD_LENGTH + " characters, none a known default"
 						: "a password is missing, shorter than " + MIN_PASSWORD_LENGTH
 								+ " characters, or a known default"));
