@@ -1,21 +1,42 @@
 #!/usr/bin/env bash
 # Generates the secrets the Docker Compose stack reads, once, into docker/secrets/
-# (git-ignored, mode 0600): passwords, the session key, and a self-signed certificate
-# for lb-1 unless docker/secrets/lb-1.pem is already there (put your own there).
+# (git-ignored): passwords, the session key, HAProxy's users (crypt(3) hashes of the stats
+# and metrics passwords), and a self-signed certificate for lb-1 unless
+# docker/secrets/lb-1.pem is already there (put your own there).
+#
+# Compose bind-mounts each secret with the file's own owner and mode, so a secret must be
+# readable by the container's user and by nobody else: every file is mode 0640 and owned
+# by your primary group, which compose.yaml adds to each service's user (group_add, from
+# WEBSTACK_SECRETS_GID that this script writes to docker/.env). The directory is 0700.
 set -o errexit -o nounset -o pipefail
 
-dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/secrets
+docker_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+dir=$docker_dir/secrets
 umask 077
 mkdir -p "$dir"
+chmod 700 "$dir"
 
-for name in admin-password session-key db-root-password db-app-password db-migrations-password db-replication-password db-monitor-password; do
+for name in admin-password session-key lb-stats-password lb-metrics-password monitoring-password \
+  db-root-password db-app-password db-migrations-password db-replication-password db-monitor-password; do
   if [ ! -s "$dir/$name" ]; then
     (set +o pipefail; LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 >"$dir/$name")
   fi
 done
 
-# HAProxy checks the admin password against a crypt(3) hash, passed in its environment.
-printf "LB_STATS_PASSWORD_HASH='%s'\n" "$(openssl passwd -6 -stdin <"$dir/admin-password")" >"$dir/lb-1.env"
+# HAProxy's stats users, a second configuration file (see haproxy/haproxy.cfg); openssl
+# reads each password on stdin, never on its command line.
+stats=$(openssl passwd -6 -stdin <"$dir/lb-stats-password")
+metrics=$(openssl passwd -6 -stdin <"$dir/lb-metrics-password")
+cat >"$dir/haproxy-users.cfg" <<USERS
+# Rendered by docker/secrets.sh from lb-stats-password and lb-metrics-password.
+userlist lb-1-users
+    group stats
+    group metrics
+    user stats password $stats groups stats
+    user prometheus password $metrics groups metrics
+USERS
+# Older versions gave HAProxy the admin password's hash in its environment.
+rm -f "$dir/lb-1.env"
 
 if [ ! -s "$dir/lb-1.pem" ]; then
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
@@ -23,7 +44,8 @@ if [ ! -s "$dir/lb-1.pem" ]; then
     -keyout "$dir/lb-1.key" -out "$dir/lb-1.crt" 2>/dev/null
   cat "$dir/lb-1.crt" "$dir/lb-1.key" >"$dir/lb-1.pem"
 fi
-# The containers run as their own users, which must be able to read their secrets; the
-# directory itself stays 0700, so nobody else on the host can.
-chmod 644 "$dir"/*
-echo "secrets are in $dir"
+chgrp "$(id -g)" "$dir"/*
+chmod 640 "$dir"/*
+printf '# Written by docker/secrets.sh: the group that may read docker/secrets/*.\nWEBSTACK_SECRETS_GID=%s\n' \
+  "$(id -g)" >"$docker_dir/.env"
+echo "secrets are in $dir (mode 0640, group $(id -gn))"

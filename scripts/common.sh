@@ -63,6 +63,15 @@ ensure_secret() {
 
 secret() { cat "$SECRETS_DIR/$1"; }
 
+# Runs curl as a user whose password is a secret file: the credentials reach curl on its
+# standard input (-K -), never on its command line, where ps would show them.
+# usage: curl_as <user> <secret name> <curl arguments...>
+curl_as() {
+  local user=$1 name=$2
+  shift 2
+  printf 'user = "%s:%s"\n' "$user" "$(secret "$name")" | curl -K - "$@"
+}
+
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 
 # Prints the recorded PID of a component if that process is alive.

@@ -24,12 +24,30 @@ lb_ensure_certificate() {
   chmod 600 "$LB_CERT_FILE" "$TLS_DIR/lb-1.key"
 }
 
-# HAProxy checks passwords against a crypt(3) hash; derived from the admin password.
-lb_ensure_stats_hash() {
-  local hash=$SECRETS_DIR/admin-password.sha512crypt
-  if [ ! -s "$hash" ] || [ "$SECRETS_DIR/admin-password" -nt "$hash" ]; then
-    (umask 077 && openssl passwd -6 -stdin <"$SECRETS_DIR/admin-password" >"$hash")
+# The stats listener's users, a second HAProxy configuration file beside the secrets
+# (mode 0600) rather than in HAProxy's environment: user stats opens the stats page, user
+# prometheus opens /metrics, each with its own generated password, checked against a
+# crypt(3) hash. openssl reads each password on stdin, never on its command line.
+LB_USERS_FILE=$SECRETS_DIR/haproxy-users.cfg
+
+lb_ensure_users() {
+  if [ -s "$LB_USERS_FILE" ] && [ "$LB_USERS_FILE" -nt "$SECRETS_DIR/lb-stats-password" ] \
+    && [ "$LB_USERS_FILE" -nt "$SECRETS_DIR/lb-metrics-password" ]; then
+    return 0
   fi
+  local stats metrics
+  stats=$(openssl passwd -6 -stdin <"$SECRETS_DIR/lb-stats-password")
+  metrics=$(openssl passwd -6 -stdin <"$SECRETS_DIR/lb-metrics-password")
+  (umask 077 && cat >"$LB_USERS_FILE.new" <<USERS
+# Rendered by ./stack from lb-stats-password and lb-metrics-password; do not edit.
+userlist lb-1-users
+    group stats
+    group metrics
+    user stats password $stats groups stats
+    user prometheus password $metrics groups metrics
+USERS
+  )
+  mv -f "$LB_USERS_FILE.new" "$LB_USERS_FILE"
 }
 
 lb_env() {
@@ -39,9 +57,6 @@ lb_env() {
   export LB_STATS_BIND=127.0.0.1:$LB_STATS_PORT
   export LB_CERT=$LB_CERT_FILE
   export LB_RUNTIME_SOCKET=$RUN_DIR/haproxy.sock
-  export LB_STATS_USER=admin
-  LB_STATS_PASSWORD_HASH=$(cat "$SECRETS_DIR/admin-password.sha512crypt")
-  export LB_STATS_PASSWORD_HASH
   WEB_APP1_ADDR=127.0.0.1:$(web_listener_port app-1)
   WEB_APP2_ADDR=127.0.0.1:$(web_listener_port app-2)
   export WEB_APP1_ADDR WEB_APP2_ADDR
@@ -49,18 +64,20 @@ lb_env() {
 
 lb_render() {
   lb_ensure_certificate
-  lb_ensure_stats_hash
+  lb_ensure_users
+  # The admin password's hash, which older versions gave HAProxy, is no longer used.
+  rm -f "$SECRETS_DIR/admin-password.sha512crypt"
 }
 
 lb_validate() {
   local out
-  out=$(lb_env && haproxy -c -q -f "$LB_CONFIG" 2>&1) \
+  out=$(lb_env && haproxy -c -q -f "$LB_CONFIG" -f "$LB_USERS_FILE" 2>&1) \
     || die "the HAProxy configuration $LB_CONFIG is invalid (nothing was started or changed):
 $out"
 }
 
 lb_stats() {
-  curl -fsS --max-time 2 -u "admin:$(secret admin-password)" "http://127.0.0.1:$LB_STATS_PORT/;csv"
+  curl_as stats lb-stats-password -fsS --max-time 2 "http://127.0.0.1:$LB_STATS_PORT/;csv"
 }
 
 lb_ready() { lb_stats >/dev/null && curl -sk -o /dev/null --max-time 2 "https://127.0.0.1:$LB_HTTPS_PORT/"; }
@@ -77,7 +94,7 @@ lb_up() {
   step "starting lb-1 (HAProxy) on https://127.0.0.1:$LB_HTTPS_PORT (stats 127.0.0.1:$LB_STATS_PORT)"
   # Master-worker mode in the foreground: the recorded PID is the master's, which a
   # SIGUSR2 reloads and a SIGTERM stops along with its workers.
-  (lb_env && exec setsid haproxy -W -db -f "$LB_CONFIG") </dev/null >>"$LOG_DIR/lb-1.log" 2>&1 &
+  (lb_env && exec setsid haproxy -W -db -f "$LB_CONFIG" -f "$LB_USERS_FILE") </dev/null >>"$LOG_DIR/lb-1.log" 2>&1 &
   pid=$!
   echo "$pid" >"$(pid_file lb-1)"
   wait_for lb-1 30 "$pid" lb_ready

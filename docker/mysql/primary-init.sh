@@ -8,7 +8,10 @@ mig_pw=$(cat /run/secrets/db-migrations-password)
 repl_pw=$(cat /run/secrets/db-replication-password)
 mon_pw=$(cat /run/secrets/db-monitor-password)
 
-mysql --protocol=socket -uroot -p"$(cat /run/secrets/db-root-password)" <<SQL
+# root's password reaches mysql as an option file on a pipe (printf is bash's own), never
+# on a command line.
+mysql --defaults-extra-file=<(printf '[client]\npassword=%s\n' "$(cat /run/secrets/db-root-password)") \
+  --protocol=socket -uroot <<SQL
 CREATE DATABASE IF NOT EXISTS webstack CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER 'webstack_app'@'%' IDENTIFIED BY '${app_pw}';
 CREATE USER 'webstack_migrations'@'%' IDENTIFIED BY '${mig_pw}';

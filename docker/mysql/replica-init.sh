@@ -3,7 +3,10 @@
 # (the accounts and schema arrive that way), and refuse every write but replication's.
 set -o errexit -o nounset -o pipefail
 
-mysql --protocol=socket -uroot -p"$(cat /run/secrets/db-root-password)" <<SQL
+# root's password reaches mysql as an option file on a pipe (printf is bash's own), never
+# on a command line.
+mysql --defaults-extra-file=<(printf '[client]\npassword=%s\n' "$(cat /run/secrets/db-root-password)") \
+  --protocol=socket -uroot <<SQL
 CHANGE REPLICATION SOURCE TO
   SOURCE_HOST='db-1',
   SOURCE_PORT=3306,

@@ -34,8 +34,17 @@ class InfrastructureConfigTests {
 	void haproxyConfigIsValidNativelyAndInDocker() throws Exception {
 		Path pem = certificate();
 		Map<String, String> common = Map.of("LB_CERT", pem.toString(), "LB_RUNTIME_SOCKET",
-				this.work.resolve("haproxy.sock").toString(), "LB_STATS_USER", "admin", "LB_STATS_PASSWORD_HASH",
-				run(Map.of(), "openssl", "passwd", "-6", "secret").output().strip());
+				this.work.resolve("haproxy.sock").toString());
+		// The stats listener's users come in a second file (./stack and docker/secrets.sh
+		// render it with crypt(3) hashes); its syntax is what matters here.
+		Path users = this.work.resolve("haproxy-users.cfg");
+		Files.writeString(users, """
+				userlist lb-1-users
+				    group stats
+				    group metrics
+				    user stats insecure-password one groups stats
+				    user prometheus insecure-password two groups metrics
+				""");
 		Map<String, String> nativeEnv = new java.util.HashMap<>(common);
 		nativeEnv.putAll(Map.of("LB_HTTP_BIND", "127.0.0.1:8080", "LB_HTTPS_BIND", "127.0.0.1:8443", "LB_HTTPS_PORT",
 				"8443", "LB_STATS_BIND", "127.0.0.1:8404", "WEB_APP1_ADDR", "127.0.0.1:8081", "WEB_APP2_ADDR",
@@ -44,10 +53,12 @@ class InfrastructureConfigTests {
 		dockerEnv.putAll(Map.of("LB_HTTP_BIND", ":80", "LB_HTTPS_BIND", ":443", "LB_HTTPS_PORT", "443",
 				"LB_STATS_BIND", ":8404", "WEB_APP1_ADDR", "web-1:8081", "WEB_APP2_ADDR", "web-1:8082"));
 		for (Map<String, String> env : List.of(nativeEnv, dockerEnv)) {
-			Result check = run(env, "haproxy", "-c", "-f", "haproxy/haproxy.cfg");
+			Result check = run(env, "haproxy", "-c", "-f", "haproxy/haproxy.cfg", "-f", users.toString());
 			assertThat(check.exitCode()).as(check.output()).isZero();
+			Result noUsers = run(env, "haproxy", "-c", "-f", "haproxy/haproxy.cfg");
+			assertThat(noUsers.exitCode()).as("without its users the config must not pass").isNotZero();
 		}
-		Result broken = run(Map.of(), "haproxy", "-c", "-f", "haproxy/haproxy.cfg");
+		Result broken = run(Map.of(), "haproxy", "-c", "-f", "haproxy/haproxy.cfg", "-f", users.toString());
 		assertThat(broken.exitCode()).as("without its environment the config must not pass").isNotZero();
 	}
 
@@ -58,7 +69,7 @@ class InfrastructureConfigTests {
 		Files.copy(Path.of("prometheus/prometheus.yml"), dir.resolve("prometheus.yml"));
 		Files.copy(Path.of("prometheus/alerts.yml"), dir.resolve("alerts.yml"));
 		FileSystemUtils.copyRecursively(Path.of("docker/prometheus/targets"), dir.resolve("targets"));
-		Files.writeString(dir.resolve("secrets/admin-password"), "secret");
+		Files.writeString(dir.resolve("secrets/lb-metrics-password"), "secret");
 		Result check = run(Map.of(), "promtool", "check", "config", dir.resolve("prometheus.yml").toString());
 		assertThat(check.exitCode()).as(check.output()).isZero();
 	}
@@ -94,6 +105,11 @@ class InfrastructureConfigTests {
 		assertThat(secrets.exitCode()).as(secrets.output()).isZero();
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(this.work.resolve("docker/secrets"))))
 			.isEqualTo("rwx------");
+		try (Stream<Path> secretFiles = Files.list(this.work.resolve("docker/secrets"))) {
+			secretFiles.forEach((file) -> assertThat(permissions(file)).as(file + " is not world-readable")
+				.isEqualTo("rw-r-----"));
+		}
+		assertThat(Files.readString(this.work.resolve("docker/.env"))).contains("WEBSTACK_SECRETS_GID=");
 
 		Result config = run(Map.of(), "docker-compose", "-f", this.work.resolve("docker/compose.yaml").toString(),
 				"config");
@@ -111,16 +127,35 @@ class InfrastructureConfigTests {
 				.as(db + " shares no network with lb-1")
 				.doesNotContainAnyElementsOf(lbNetworks);
 		}
+		String gid = run(Map.of(), "id", "-g").output().strip();
 		services.forEach((name, service) -> {
 			Map<String, Map<String, Object>> dependsOn = (Map<String, Map<String, Object>>) service
 				.getOrDefault("depends_on", Map.of());
 			dependsOn.values()
 				.forEach((d) -> assertThat(d.get("condition")).as(name).isEqualTo("service_healthy"));
+			String environment = String.valueOf(service.get("environment"));
+			assertThat(environment).as(name + ": no password in the environment, only *_FILE")
+				.doesNotContainPattern("(?i)(PASSWORD|HASH)=");
+			String healthcheck = String.valueOf(service.get("healthcheck"));
+			assertThat(healthcheck).as(name + ": no password on a healthcheck's command line")
+				.doesNotContainPattern(" -p\\S|--password");
+			if (service.containsKey("secrets")) {
+				assertThat(String.valueOf(service.get("group_add"))).as(name + " may read its secrets").contains(gid);
+			}
 			if (!"prometheus".equals(name)) {
 				assertThat(service).as(name + " has a healthcheck or is the edge").satisfiesAnyOf(
 						(s) -> assertThat(s).containsKey("healthcheck"), (s) -> assertThat(name).isEqualTo("lb-1"));
 			}
 		});
+	}
+
+	private static String permissions(Path file) {
+		try {
+			return PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
 	}
 
 	private Path certificate() throws Exception {

@@ -179,7 +179,7 @@ class StackIntegrationTests {
 		HttpResponse<String> stats = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + STATS_PORT + "/metrics")).build(),
 					HttpResponse.BodyHandlers.ofString());
-		assertThat(stats.statusCode()).as("HAProxy's exporter wants the admin credentials").isEqualTo(401);
+		assertThat(stats.statusCode()).as("HAProxy's exporter wants credentials").isEqualTo(401);
 	}
 
 	@Test
@@ -270,7 +270,7 @@ class StackIntegrationTests {
 		assertThat(spofs).containsExactly("load balancer", "web server", "primary database");
 		Map<String, String> security = new java.util.LinkedHashMap<>();
 		status.path("security").forEach((c) -> security.put(c.path("name").asString(), c.path("result").asString()));
-		assertThat(security).hasSize(13);
+		assertThat(security).hasSize(17);
 		security.remove("Firewall rules loaded on this host");
 		assertThat(security.values()).as(security.toString()).containsOnly("PASS");
 		List<String> targets = new ArrayList<>();
@@ -307,7 +307,7 @@ class StackIntegrationTests {
 			assertThat(chrome.findElements(By.cssSelector(".node"))).hasSize(7);
 			assertThat(chrome.findElement(By.cssSelector(".spofs")).getText()).contains("load balancer", "web server",
 					"primary database");
-			assertThat(chrome.findElements(By.cssSelector(".checks li"))).hasSize(13);
+			assertThat(chrome.findElements(By.cssSelector(".checks li"))).hasSize(17);
 			String firstRender = chrome.findElement(By.cssSelector("#panels .meta time")).getText();
 			wait.until((driver) -> !driver.findElement(By.cssSelector("#panels .meta time")).getText()
 				.equals(firstRender));
@@ -400,11 +400,11 @@ class StackIntegrationTests {
 
 	/** What HAProxy's health checks say of a backend server, from its stats CSV. */
 	private static String serverState(String server) throws Exception {
-		String password = Files.readString(state.resolve("secrets/admin-password")).strip();
+		String password = Files.readString(state.resolve("secrets/lb-stats-password")).strip();
 		String csv = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + STATS_PORT + "/;csv"))
 				.header("Authorization", "Basic " + Base64.getEncoder()
-					.encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))
+					.encodeToString(("stats:" + password).getBytes(StandardCharsets.UTF_8)))
 				.build(), HttpResponse.BodyHandlers.ofString())
 			.body();
 		for (HaproxyServer row : HaproxyServer.parseCsv(csv)) {

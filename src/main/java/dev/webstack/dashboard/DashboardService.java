@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.webstack.infra.InfraProbes;
+import dev.webstack.infra.InfraProperties;
 import dev.webstack.infra.InfraSnapshot;
 import dev.webstack.routing.DataSourceProperties;
 import dev.webstack.routing.ReplicationMonitor;
+import dev.webstack.system.MonitoringProperties;
 import dev.webstack.system.WebstackProperties;
 
 import org.springframework.stereotype.Service;
@@ -33,20 +36,24 @@ class DashboardService {
 
 	private final Topology topology = new Topology();
 
-	private final List<String> passwords;
+	private final Map<String, String> passwords;
 
 	DashboardService(InfraProbes probes, ReplicationMonitor replication, WebstackProperties webstack,
-			DataSourceProperties databases, Clock clock) {
+			DataSourceProperties databases, InfraProperties infra, MonitoringProperties monitoring, Clock clock) {
 		this.probes = probes;
 		this.replication = replication;
 		this.webstack = webstack;
 		this.databases = databases;
 		this.clock = clock;
-		// Judged on every report, read once.
-		List<String> secrets = new ArrayList<>();
-		secrets.add(read(webstack.adminPasswordFile()));
-		secrets.add(databases.primary().resolvePassword());
-		secrets.add(databases.replica().resolvePassword());
+		// Judged on every report, read once; each under the name of the door it opens.
+		Map<String, String> secrets = new LinkedHashMap<>();
+		secrets.put("the dashboard", read(webstack.adminPasswordFile()));
+		secrets.put("HAProxy's stats page", read(infra.haproxyStatsPasswordFile()));
+		secrets.put("health details", monitoring.readPassword());
+		secrets.put("the database (" + databases.primary().username() + ")", databases.primary().resolvePassword());
+		if (!databases.replica().username().equals(databases.primary().username())) {
+			secrets.put("the replica (" + databases.replica().username() + ")", databases.replica().resolvePassword());
+		}
 		this.passwords = secrets;
 	}
 

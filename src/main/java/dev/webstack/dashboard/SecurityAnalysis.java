@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +14,7 @@ import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.webstack.infra.AccessStatus;
 import dev.webstack.infra.DatabaseStatus;
 import dev.webstack.infra.EdgeStatus;
 import dev.webstack.infra.FirewallStatus;
@@ -37,11 +39,12 @@ final class SecurityAnalysis {
 	}
 
 	/**
-	 * @param passwords the secrets this app server holds (admin, database), judged but never shown
+	 * @param passwords the secrets this app server holds (admin, stats page, monitoring,
+	 * database), each under the name of what it opens, judged but never shown
 	 * @param databaseUrls the primary's and the replica's JDBC URLs
 	 */
-	static List<SecurityCheck> analyse(InfraSnapshot snapshot, List<String> passwords, List<String> databaseUrls,
-			Instant now) {
+	static List<SecurityCheck> analyse(InfraSnapshot snapshot, Map<String, String> passwords,
+			List<String> databaseUrls, Instant now) {
 		List<SecurityCheck> checks = new ArrayList<>();
 		Probed<EdgeStatus> edge = snapshot.edge();
 		if (edge.ok()) {
@@ -77,13 +80,17 @@ final class SecurityAnalysis {
 				checks.add(SecurityCheck.unknown(name, "the public side could not be probed: " + edge.error()));
 			}
 		}
-		boolean noDefaults = passwords.stream()
+		boolean noDefaults = passwords.values()
+			.stream()
 			.allMatch((p) -> p != null && p.length() >= MIN_PASSWORD_LENGTH && !DEFAULT_PASSWORDS.contains(p));
 		checks.add(SecurityCheck.of("No default passwords", noDefaults,
-				noDefaults ? "the admin and database passwords are generated secrets of at least "
+				noDefaults ? "every password this app server holds is a generated secret of at least "
 						+ MIN_PASSWORD_LENGTH + " characters, none a known default"
 						: "a password is missing, shorter than " + MIN_PASSWORD_LENGTH
 								+ " characters, or a known default"));
+		checks.add(onePasswordPerDoor(passwords));
+		checks.add(statsDoors(snapshot.access()));
+		checks.add(healthDetails(snapshot.access()));
 		Probed<DatabaseStatus> replica = snapshot.replica();
 		checks.add(replica.ok() ? SecurityCheck.of("Replica read-only", replica.value().readOnly(),
 				"db-2 read_only = " + (replica.value().readOnly() ? "ON" : "OFF"))
@@ -101,6 +108,12 @@ final class SecurityAnalysis {
 	static final String HEADERS = "Security headers (CSP without inline script, no framing, nosniff, referrer)";
 
 	static final String COOKIES = "Cookies Secure, HttpOnly and SameSite";
+
+	static final String ONE_PASSWORD_PER_DOOR = "One password per door";
+
+	static final String STATS_DOORS = "HAProxy's stats page and /metrics locked, each with its own credential";
+
+	static final String HEALTH_DETAILS = "Health details only for the monitoring account";
 
 	private static final Pattern DML_ONLY = Pattern
 		.compile("GRANT SELECT, INSERT, UPDATE, DELETE ON `[^`]+`\\.\\* TO .*");
@@ -136,6 +149,56 @@ final class SecurityAnalysis {
 		boolean ok = cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("SameSite");
 		return SecurityCheck.of(COOKIES, ok, "XSRF-TOKEN cookie: " + flags
 				+ " (the sign-in, message and read-your-writes cookies are set the same way)");
+	}
+
+	/** No two doors (dashboard, stats page, monitoring, database) share a password. */
+	private static SecurityCheck onePasswordPerDoor(Map<String, String> passwords) {
+		Map<String, List<String>> doorsByPassword = passwords.entrySet()
+			.stream()
+			.filter((entry) -> entry.getValue() != null)
+			.collect(Collectors.groupingBy(Map.Entry::getValue, LinkedHashMap::new,
+					Collectors.mapping(Map.Entry::getKey, Collectors.toList())));
+		List<String> shared = doorsByPassword.values().stream().filter((doors) -> doors.size() > 1)
+			.map((doors) -> String.join(" and ", doors))
+			.toList();
+		return SecurityCheck.of(ONE_PASSWORD_PER_DOOR, shared.isEmpty(),
+				shared.isEmpty() ? "each of " + String.join(", ", passwords.keySet()) + " has its own password"
+						: "one password opens " + String.join("; ", shared));
+	}
+
+	private static SecurityCheck statsDoors(Probed<AccessStatus> access) {
+		if (!access.ok()) {
+			return SecurityCheck.unknown(STATS_DOORS, "could not be tried: " + access.error());
+		}
+		AccessStatus a = access.value();
+		boolean ok = a.statsAnonymous() == 401 && a.metricsAnonymous() == 401 && a.metricsWithStatsCredential() == 401;
+		return SecurityCheck.of(STATS_DOORS, ok, "without credentials the stats page answers " + a.statsAnonymous()
+				+ " and /metrics " + a.metricsAnonymous() + "; with the stats page's credential /metrics answers "
+				+ a.metricsWithStatsCredential());
+	}
+
+	private static SecurityCheck healthDetails(Probed<AccessStatus> access) {
+		if (!access.ok()) {
+			return SecurityCheck.unknown(HEALTH_DETAILS, "could not be tried: " + access.error());
+		}
+		AccessStatus a = access.value();
+		List<String> exposed = a.healthDetailsAnonymous()
+			.entrySet()
+			.stream()
+			.filter(Map.Entry::getValue)
+			.map(Map.Entry::getKey)
+			.toList();
+		List<String> shown = a.healthDetailsWithCredential()
+			.entrySet()
+			.stream()
+			.filter(Map.Entry::getValue)
+			.map(Map.Entry::getKey)
+			.toList();
+		return SecurityCheck.of(HEALTH_DETAILS, exposed.isEmpty(),
+				(exposed.isEmpty() ? "no management port shows health details without credentials"
+						: "health details shown to anyone by " + String.join(", ", exposed))
+						+ "; shown to the monitoring account by "
+						+ (shown.isEmpty() ? "none" : String.join(", ", shown)));
 	}
 
 	private static SecurityCheck leastPrivilege(Probed<List<String>> grants) {

@@ -45,9 +45,42 @@ class HttpProbes {
 		this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
 	}
 
-	List<HaproxyServer> haproxy(String statsUrl, String user, String password) throws IOException {
-		String auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-		return HaproxyServer.parseCsv(body(request(statsUrl + ";csv").header("Authorization", "Basic " + auth)));
+	/** The value of an HTTP Basic {@code Authorization} header. */
+	static String basic(String user, String password) {
+		return "Basic " + Base64.getEncoder()
+			.encodeToString((user + ":" + ((password != null) ? password : "")).getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** HAProxy's stats as CSV, read with the stats page's credential. */
+	List<HaproxyServer> haproxy(String statsUrl, String authorization) throws IOException {
+		return HaproxyServer.parseCsv(body(request(statsUrl + ";csv").header("Authorization", authorization)));
+	}
+
+	/**
+	 * Knocks on the monitoring side's doors with the wrong keys: HAProxy's stats page and
+	 * {@code /metrics} without credentials, {@code /metrics} with the stats page's, and
+	 * every app server's health without and with the monitoring credential. None of these
+	 * counts as a failed sign-in at HAProxy (no credentials, or a valid user).
+	 */
+	AccessStatus access(String statsUrl, String statsAuthorization, Map<String, String> managementUrls,
+			String monitoringAuthorization) throws IOException {
+		int statsAnonymous = send(request(statsUrl)).statusCode();
+		String metricsUrl = statsUrl.replaceFirst("/?$", "/metrics");
+		int metricsAnonymous = send(request(metricsUrl)).statusCode();
+		int metricsWithStats = send(request(metricsUrl).header("Authorization", statsAuthorization)).statusCode();
+		Map<String, Boolean> anonymous = new LinkedHashMap<>();
+		Map<String, Boolean> authorized = new LinkedHashMap<>();
+		for (Map.Entry<String, String> app : managementUrls.entrySet()) {
+			String url = app.getValue() + "/actuator/health";
+			anonymous.put(app.getKey(), hasDetails(send(request(url))));
+			authorized.put(app.getKey(),
+					hasDetails(send(request(url).header("Authorization", monitoringAuthorization))));
+		}
+		return new AccessStatus(statsAnonymous, metricsAnonymous, metricsWithStats, anonymous, authorized);
+	}
+
+	private boolean hasDetails(HttpResponse<String> health) {
+		return health.statusCode() == 200 && this.json.readTree(health.body()).has("components");
 	}
 
 	NginxStatus nginx(String statusUrl) throws IOException {

@@ -3,6 +3,7 @@ package dev.webstack.infra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import dev.webstack.routing.DataSourceProperties;
-import dev.webstack.system.WebstackProperties;
+import dev.webstack.system.MonitoringProperties;
 import jakarta.annotation.PreDestroy;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,7 +42,9 @@ public class InfraProbes {
 
 	private final String appPassword;
 
-	private final String adminPassword;
+	private final String statsAuthorization;
+
+	private final String monitoringAuthorization;
 
 	private final FirewallProbe firewall = new FirewallProbe();
 
@@ -53,8 +56,8 @@ public class InfraProbes {
 
 	private volatile InfraSnapshot snapshot;
 
-	InfraProbes(InfraProperties infra, DataSourceProperties databases, WebstackProperties webstack, JsonMapper json,
-			Clock clock) {
+	InfraProbes(InfraProperties infra, DataSourceProperties databases, MonitoringProperties monitoring,
+			JsonMapper json, Clock clock) {
 		this.infra = infra;
 		this.databases = databases;
 		this.clock = clock;
@@ -63,7 +66,9 @@ public class InfraProbes {
 		this.db = new DatabaseProbes(databases.monitor().username(), databases.monitor().resolvePassword(),
 				(int) infra.probeTimeout().toMillis());
 		this.appPassword = databases.primary().resolvePassword();
-		this.adminPassword = readAdminPassword(webstack);
+		// Without its file a password is empty: the door stays shut, and the probe says so.
+		this.statsAuthorization = HttpProbes.basic(infra.haproxyStatsUser(), read(infra.haproxyStatsPasswordFile()));
+		this.monitoringAuthorization = HttpProbes.basic(monitoring.username(), monitoring.readPassword());
 		this.snapshot = InfraSnapshot.empty(infra.apps().keySet());
 	}
 
@@ -76,7 +81,7 @@ public class InfraProbes {
 		InfraSnapshot previous = this.snapshot;
 		Instant now = this.clock.instant();
 		DatabaseProbes db = this.db;
-		var haproxy = run(() -> this.http.haproxy(this.infra.haproxyStatsUrl(), "admin", this.adminPassword));
+		var haproxy = run(() -> this.http.haproxy(this.infra.haproxyStatsUrl(), this.statsAuthorization));
 		var nginx = run(() -> this.http.nginx(this.infra.nginxStatusUrl()));
 		var prometheus = run(() -> this.http.prometheus(this.infra.prometheusUrl()));
 		var edge = run(() -> this.http.edge(this.infra.publicHttpsUrl(), this.infra.publicHttpUrl()));
@@ -86,6 +91,8 @@ public class InfraProbes {
 		var appGrants = run(() -> DatabaseProbes.ownGrants(this.databases.primary().url(),
 				this.databases.primary().username(), this.appPassword,
 				(int) this.infra.probeTimeout().toMillis()));
+		var access = run(() -> this.http.access(this.infra.haproxyStatsUrl(), this.statsAuthorization,
+				this.infra.apps(), this.monitoringAuthorization));
 		Map<String, CompletableFuture<Probed<AppStatus>>> apps = new LinkedHashMap<>();
 		this.infra.apps().forEach((name, url) -> {
 			Probed<AppStatus> before = previous.apps().get(name);
@@ -95,15 +102,14 @@ public class InfraProbes {
 		Map<String, Probed<AppStatus>> appResults = new LinkedHashMap<>();
 		apps.forEach((name, future) -> appResults.put(name, future.join()));
 		this.snapshot = new InfraSnapshot(haproxy.join(), nginx.join(), appResults, primary.join(), replica.join(),
-				prometheus.join(), edge.join(), firewallStatus.join(), appGrants.join(), now);
+				prometheus.join(), edge.join(), firewallStatus.join(), appGrants.join(), access.join(), now);
 	}
 
-	private static String readAdminPassword(WebstackProperties webstack) {
+	private static String read(Path file) {
 		try {
-			return Files.readString(webstack.adminPasswordFile()).strip();
+			return (file != null) ? Files.readString(file).strip() : "";
 		}
 		catch (IOException ex) {
-			// HAProxy's stats will refuse us, and the probe will say so.
 			return "";
 		}
 	}

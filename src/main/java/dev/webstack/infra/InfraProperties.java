@@ -1,5 +1,6 @@
 package dev.webstack.infra;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -9,6 +10,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Where the other components answer, for the dashboard's probes.
  *
  * @param haproxyStatsUrl HAProxy's stats page (the CSV is at this URL plus {@code ;csv})
+ * @param haproxyStatsUser the stats page's user (its {@code /metrics} is Prometheus's alone)
+ * @param haproxyStatsPasswordFile file holding that user's password
  * @param nginxStatusUrl Nginx's {@code stub_status}
  * @param prometheusUrl Prometheus's base URL
  * @param publicHttpsUrl the site as users reach it (through HAProxy, over TLS)
@@ -18,7 +21,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param probeTimeout the longest any single probe may take
  */
 @ConfigurationProperties("webstack.infra")
-public record InfraProperties(String haproxyStatsUrl, String nginxStatusUrl, String prometheusUrl,
-		String publicHttpsUrl, String publicHttpUrl, Map<String, String> apps, Duration probeInterval,
-		Duration probeTimeout) {
+public record InfraProperties(String haproxyStatsUrl, String haproxyStatsUser, Path haproxyStatsPasswordFile,
+		String nginxStatusUrl, String prometheusUrl, String publicHttpsUrl, String publicHttpUrl,
+		Map<String, String> apps, Duration probeInterval, Duration probeTimeout) {
 }

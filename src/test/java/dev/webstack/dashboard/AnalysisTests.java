@@ -2,11 +2,13 @@ package dev.webstack.dashboard;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import dev.webstack.dashboard.ComponentView.State;
 import dev.webstack.dashboard.SecurityCheck.Result;
+import dev.webstack.infra.AccessStatus;
 import dev.webstack.infra.DatabaseStatus;
 import dev.webstack.infra.EdgeStatus;
 import dev.webstack.infra.FirewallStatus;
@@ -66,8 +68,8 @@ class AnalysisTests {
 	@Test
 	void aWellConfiguredStackPassesEveryCheckButTheFirewall() {
 		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, "127.0.0.1", 0),
-				List.of("a".repeat(32), "b".repeat(32)), urls(), NOW);
-		assertThat(checks).hasSize(14);
+				passwords("a", "b", "c", "d"), urls(), NOW);
+		assertThat(checks).hasSize(17);
 		assertThat(checks).filteredOn((c) -> c.result() != Result.PASS)
 			.singleElement()
 			.satisfies((c) -> {
@@ -83,16 +85,23 @@ class AnalysisTests {
 		EdgeStatus weak = new EdgeStatus(200, null, null, "TLS_AES_128_GCM_SHA256", "CN=localhost",
 				NOW.plusSeconds(3 * 86400), 200, 200, null, noHeaders, "XSRF-TOKEN=x; Path=/",
 				new EdgeStatus.OldTls(false, "TLS 1.0: ACCEPTED; TLS 1.1: ACCEPTED"), EdgeStatus.SPOOFED_ADDRESS);
+		AccessStatus open = new AccessStatus(200, 200, 200, Map.of("app-1", true, "app-2", false),
+				Map.of("app-1", true, "app-2", true));
+		Map<String, String> passwords = new LinkedHashMap<>();
+		passwords.put("the dashboard", "admin");
+		passwords.put("HAProxy's stats page", "admin");
+		passwords.put("the database (webstack_app)", "b".repeat(32));
 		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(weak, false, "*", 2,
-				List.of("GRANT ALL PRIVILEGES ON *.* TO `webstack_app`@`%`")), List.of("admin", "b".repeat(32)), List.of("jdbc:mysql://203.0.113.5:3306/webstack",
-						"jdbc:mysql://203.0.113.6:3306/webstack"),
-				NOW);
+				List.of("GRANT ALL PRIVILEGES ON *.* TO `webstack_app`@`%`"), open), passwords,
+				List.of("jdbc:mysql://203.0.113.5:3306/webstack", "jdbc:mysql://203.0.113.6:3306/webstack"), NOW);
 		assertThat(checks).filteredOn((c) -> c.result() == Result.FAIL)
 			.extracting(SecurityCheck::name)
 			.containsExactly("HTTPS on, HTTP redirected", "HSTS", "Certificate expiry",
 					"Management endpoints not reachable through the load balancer", SecurityAnalysis.CLIENT_ADDRESS,
-					"Admin login required", SecurityAnalysis.OLD_TLS, SecurityAnalysis.HEADERS, SecurityAnalysis.COOKIES, "No default passwords",
-					"Replica read-only", "The app's database account has only row access to its schema",
+					"Admin login required",
+					SecurityAnalysis.OLD_TLS, SecurityAnalysis.HEADERS, SecurityAnalysis.COOKIES, "No default passwords",
+					SecurityAnalysis.ONE_PASSWORD_PER_DOOR, SecurityAnalysis.STATS_DOORS,
+					SecurityAnalysis.HEALTH_DETAILS, "Replica read-only", "The app's database account has only row access to its schema",
 					"Database ports bound to loopback or a private network");
 		assertThat(checks).filteredOn((c) -> c.name().equals("Certificate expiry"))
 			.singleElement()
@@ -100,12 +109,37 @@ class AnalysisTests {
 		assertThat(checks).filteredOn((c) -> c.name().startsWith("Firewall"))
 			.singleElement()
 			.satisfies((c) -> assertThat(c.result()).isEqualTo(Result.PASS));
+		assertThat(checks).filteredOn((c) -> c.name().equals(SecurityAnalysis.ONE_PASSWORD_PER_DOOR))
+			.singleElement()
+			.satisfies((c) -> assertThat(c.evidence())
+				.isEqualTo("one password opens the dashboard and HAProxy's stats page"));
+		assertThat(checks).filteredOn((c) -> c.name().equals(SecurityAnalysis.STATS_DOORS))
+			.singleElement()
+			.satisfies((c) -> assertThat(c.evidence()).isEqualTo("without credentials the stats page answers 200 "
+					+ "and /metrics 200; with the stats page's credential /metrics answers 200"));
+		assertThat(checks).filteredOn((c) -> c.name().equals(SecurityAnalysis.HEALTH_DETAILS))
+			.singleElement()
+			.satisfies((c) -> assertThat(c.evidence()).startsWith("health details shown to anyone by app-1;"));
+	}
+
+	@Test
+	void theStatsDoorsFailWhenTheStatsCredentialOpensMetrics() {
+		AccessStatus shared = new AccessStatus(401, 401, 200, Map.of("app-1", false), Map.of("app-1", true));
+		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, "127.0.0.1", 0,
+				List.of("GRANT SELECT, INSERT, UPDATE, DELETE ON `webstack`.* TO `webstack_app`@`127.0.0.1`"),
+				shared), passwords("a", "b", "c", "d"), urls(), NOW);
+		assertThat(checks).filteredOn((c) -> c.result() == Result.FAIL)
+			.extracting(SecurityCheck::name)
+			.containsExactly(SecurityAnalysis.STATS_DOORS, "Firewall rules loaded on this host");
+		assertThat(checks).filteredOn((c) -> c.name().equals(SecurityAnalysis.HEALTH_DETAILS))
+			.singleElement()
+			.satisfies((c) -> assertThat(c.evidence()).isEqualTo("no management port shows health details without "
+					+ "credentials; shown to the monitoring account by app-1"));
 	}
 
 	@Test
 	void aWildcardBindingPassesOnlyWhereTheServerIsReachedAtAPrivateAddress() {
-		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, "*", 0),
-				List.of("a".repeat(32)),
+		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, "*", 0), passwords("a"),
 				List.of("jdbc:mysql://10.1.2.3:3306/webstack", "jdbc:mysql://10.1.2.4:3306/webstack"), NOW);
 		assertThat(checks).filteredOn((c) -> c.name().startsWith("Database ports"))
 			.singleElement()
@@ -120,9 +154,11 @@ class AnalysisTests {
 		InfraSnapshot nothing = new InfraSnapshot(Probed.failed("x", NOW), Probed.failed("x", NOW), Map.of(),
 				Probed.failed("refused", NOW), Probed.failed("refused", NOW), Probed.failed("x", NOW),
 				Probed.failed("timed out", NOW), Probed.of(new FirewallStatus(false, 0, "nft not installed"), NOW),
-				Probed.failed("refused", NOW), NOW);
-		List<SecurityCheck> checks = SecurityAnalysis.analyse(nothing, List.of("a".repeat(32)), urls(), NOW);
-		assertThat(checks).filteredOn((c) -> !c.name().equals("No default passwords"))
+				Probed.failed("refused", NOW), Probed.failed("refused", NOW), NOW);
+		List<SecurityCheck> checks = SecurityAnalysis.analyse(nothing, passwords("a"), urls(), NOW);
+		assertThat(checks)
+			.filteredOn((c) -> !c.name().equals("No default passwords")
+					&& !c.name().equals(SecurityAnalysis.ONE_PASSWORD_PER_DOOR))
 			.extracting(SecurityCheck::result)
 			.containsOnly(Result.UNKNOWN);
 	}
@@ -137,6 +173,17 @@ class AnalysisTests {
 				new EdgeStatus.OldTls(true, "TLS 1.0: handshake refused; TLS 1.1: handshake refused"), "127.0.0.1");
 	}
 
+	/** Generated-looking passwords, one per door, each 32 times the given letter. */
+	private static Map<String, String> passwords(String... letters) {
+		List<String> doors = List.of("the dashboard", "HAProxy's stats page", "health details",
+				"the database (webstack_app)");
+		Map<String, String> passwords = new LinkedHashMap<>();
+		for (int i = 0; i < letters.length; i++) {
+			passwords.put(doors.get(i), letters[i].repeat(32));
+		}
+		return passwords;
+	}
+
 	private static List<String> urls() {
 		return List.of("jdbc:mysql://127.0.0.1:3307/webstack", "jdbc:mysql://127.0.0.1:3308/webstack");
 	}
@@ -144,16 +191,19 @@ class AnalysisTests {
 	private static InfraSnapshot snapshot(EdgeStatus edge, boolean replicaReadOnly, String bind, int firewallTables) {
 		return snapshot(edge, replicaReadOnly, bind, firewallTables,
 				List.of("GRANT USAGE ON *.* TO `webstack_app`@`127.0.0.1`",
-						"GRANT SELECT, INSERT, UPDATE, DELETE ON `webstack`.* TO `webstack_app`@`127.0.0.1`"));
+						"GRANT SELECT, INSERT, UPDATE, DELETE ON `webstack`.* TO `webstack_app`@`127.0.0.1`"),
+				new AccessStatus(401, 401, 401, Map.of("app-1", false, "app-2", false),
+						Map.of("app-1", true, "app-2", true)));
 	}
 
 	private static InfraSnapshot snapshot(EdgeStatus edge, boolean replicaReadOnly, String bind, int firewallTables,
-			List<String> grants) {
+			List<String> grants, AccessStatus access) {
 		DatabaseStatus primary = new DatabaseStatus("10.11.19-MariaDB", 1, false, bind, 100, 5, null);
 		DatabaseStatus replica = new DatabaseStatus("10.11.19-MariaDB", 2, replicaReadOnly, bind, 100, 5, null);
 		return new InfraSnapshot(Probed.failed("n/a", NOW), Probed.failed("n/a", NOW), Map.of(),
 				Probed.of(primary, NOW), Probed.of(replica, NOW), Probed.failed("n/a", NOW), Probed.of(edge, NOW),
-				Probed.of(new FirewallStatus(true, firewallTables, "nft list tables"), NOW), Probed.of(grants, NOW), NOW);
+				Probed.of(new FirewallStatus(true, firewallTables, "nft list tables"), NOW), Probed.of(grants, NOW),
+				Probed.of(access, NOW), NOW);
 	}
 
 	private static List<ComponentView> topology(Map<String, State> states) {
