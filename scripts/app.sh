@@ -57,7 +57,10 @@ app_start() {
   ensure_port_free "$name" "$(app_management_port "$name")"
   step "starting $name${profile:+ (profile $profile)} on 127.0.0.1:$(app_port "$name") (management $(app_management_port "$name"))"
   [ -z "$profile" ] || profile_env=(SPRING_PROFILES_ACTIVE="$profile")
-  env "${profile_env[@]}" \
+  # Tomcat writes its access log itself, as the app server's account.
+  touch "$LOG_DIR/$name-access.log"
+  component_owns "$name" "$LOG_DIR/$name-access.log"
+  spawn "$name" env "${profile_env[@]}" \
     WEBSTACK_INSTANCE_NAME="$name" \
     SERVER_PORT="$(app_port "$name")" \
     MANAGEMENT_SERVER_PORT="$(app_management_port "$name")" \
@@ -72,10 +75,9 @@ app_start() {
     WEBSTACK_PROMETHEUS_PORT="$PROMETHEUS_PORT" \
     WEBSTACK_APP1_MANAGEMENT_PORT="$(app_management_port app-1)" \
     WEBSTACK_APP2_MANAGEMENT_PORT="$(app_management_port app-2)" \
+    WEBSTACK_FIREWALL_TABLES_FILE="$FIREWALL_TABLES_FILE" \
     MALLOC_ARENA_MAX=2 \
-    setsid java "${APP_JAVA_OPTS[@]}" -jar "$APP_INSTALLED_JAR" \
-      </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
-  echo "$!" >"$(pid_file "$name")"
+    java "${APP_JAVA_OPTS[@]}" -jar "$APP_INSTALLED_JAR"
 }
 
 app_wait() {
