@@ -57,9 +57,11 @@ app_start() {
   ensure_port_free "$name" "$(app_management_port "$name")"
   step "starting $name${profile:+ (profile $profile)} on 127.0.0.1:$(app_port "$name") (management $(app_management_port "$name"))"
   [ -z "$profile" ] || profile_env=(SPRING_PROFILES_ACTIVE="$profile")
-  # Tomcat writes its access log itself, as the app server's account.
-  touch "$LOG_DIR/$name-access.log"
-  component_owns "$name" "$LOG_DIR/$name-access.log"
+  # Tomcat writes its access logs itself (the management port's too), as the app
+  # server's account, into files ./stack makes for it in its own log directory.
+  local access_logs=("$LOG_DIR/$name-access.log" "$LOG_DIR/management_$name-access.log")
+  touch "${access_logs[@]}"
+  component_owns "$name" "${access_logs[@]}"
   spawn "$name" env "${profile_env[@]}" \
     WEBSTACK_INSTANCE_NAME="$name" \
     SERVER_PORT="$(app_port "$name")" \
