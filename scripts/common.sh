@@ -5,6 +5,9 @@ STATE_DIR=${WEBSTACK_STATE_DIR:-$ROOT/.stack}
 SECRETS_DIR=$STATE_DIR/secrets
 LOG_DIR=$STATE_DIR/logs
 RUN_DIR=$STATE_DIR/run
+# What `nft list tables` said when ./stack last ran as root (it needs root; the
+# dashboard's firewall check, running unprivileged, reads this instead).
+FIREWALL_TABLES_FILE=$RUN_DIR/nft-tables
 # Every port is its documented default plus this offset, so a second stack (the tests')
 # can run beside a developer's own.
 PORT_OFFSET=${WEBSTACK_PORT_OFFSET:-0}
@@ -22,10 +25,128 @@ step() { printf '==> %s\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
 die() { printf 'stack: %s\n' "$*" >&2; exit 1; }
 
+# Who runs what. Run by root, ./stack runs each component under an unprivileged account
+# of its own; run by anyone else, every component runs as that user.
+if [ "$(id -u)" -eq 0 ]; then AS_ROOT=1; else AS_ROOT=; fi
+# Everything the accounts must read (the jar, the docroot, configurations) is created
+# readable by them, whatever umask root's shell has; secrets are made with 077.
+[ -z "$AS_ROOT" ] || umask 022
+
+# The account a component runs as: app-3.. are the benchmark's extra app servers.
+component_account() {
+  if [ -z "$AS_ROOT" ]; then
+    id -un
+    return 0
+  fi
+  case "$1" in
+    db-*) echo mysql ;;
+    web-*) echo www-data ;;
+    lb-*) echo haproxy ;;
+    app-*|prometheus) echo webstack ;;
+    *) die "no account for '$1'" ;;
+  esac
+}
+
+# The one account that reads each secret in $SECRETS_DIR when ./stack runs as root: the
+# file (mode 0600) is given to it. A secret not listed stays root's, read by ./stack only
+# (db-replication-password goes into SQL that ./stack runs). A new secret: one line here.
+declare -A SECRET_READERS=(
+  [admin-password]=webstack # the app servers' sign-in
+  [session-key]=webstack
+  [db-app-password]=webstack
+  [db-migrations-password]=webstack
+  [db-monitor-password]=webstack
+  [lb-stats-password]=webstack   # the dashboard's probe of HAProxy's stats
+  [lb-metrics-password]=webstack # Prometheus's scrape of HAProxy's /metrics
+  [monitoring-password]=webstack # health details on the management ports
+)
+
+# Gives a file to the account that reads it (and to its group) when ./stack runs as root;
+# run by anyone else, the file is already theirs.
+secret_owner() {
+  local file=$1 account=$2
+  [ -n "$AS_ROOT" ] || return 0
+  chown "$account:$(id -gn "$account")" "$file"
+}
+
+# The same for directories a component writes (data, temp, sockets), recursively.
+component_owns() {
+  local name=$1 dir account
+  shift
+  [ -n "$AS_ROOT" ] || return 0
+  account=$(component_account "$name")
+  for dir in "$@"; do
+    chown -R "$account:$(id -gn "$account")" "$dir"
+  done
+}
+
+# Creates the accounts when missing (the packages make mysql, www-data and haproxy).
+ensure_accounts() {
+  [ -n "$AS_ROOT" ] || return 0
+  local account
+  for account in mysql www-data haproxy webstack; do
+    id -u "$account" >/dev/null 2>&1 && continue
+    step "creating the system account $account"
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$account"
+  done
+}
+
+# Sets RUN_AS to the command prefix that runs a command as a component's account:
+# setpriv (which execs, so a PID stays the component's) when ./stack runs as root,
+# nothing otherwise. HAProxy keeps one capability, CAP_SYS_CHROOT, for its chroot.
+run_as() {
+  RUN_AS=()
+  [ -n "$AS_ROOT" ] || return 0
+  local account caps=()
+  account=$(component_account "$1")
+  [[ "$1" != lb-* ]] || caps=(--inh-caps=+sys_chroot --ambient-caps=+sys_chroot)
+  RUN_AS=(setpriv --reuid="$account" --regid="$(id -g "$account")" --init-groups "${caps[@]}"
+    env HOME=/nonexistent USER="$account" LOGNAME="$account")
+}
+
+# Runs a command (a configuration check) as a component's account.
+as_component() {
+  local name=$1
+  shift
+  run_as "$name"
+  "${RUN_AS[@]}" "$@"
+}
+
+# Starts a component's process in the background: in a session of its own (so its PID is
+# also its process group's, which stop_component signals), as its account, stdin closed,
+# its output appended to its log; records its PID. The log is the component's account's,
+# since Nginx opens it again by name (access_log /dev/stdout).
+spawn() {
+  local name=$1
+  shift
+  touch "$LOG_DIR/$name.log"
+  component_owns "$name" "$LOG_DIR/$name.log"
+  run_as "$name"
+  setsid "${RUN_AS[@]}" "$@" </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
+  echo "$!" >"$(pid_file "$name")"
+}
+
+# Records the host's nftables tables for the dashboard, or, when not root, removes a
+# record that could only grow stale.
+record_firewall() {
+  if [ -n "$AS_ROOT" ] && nft list tables >"$FIREWALL_TABLES_FILE.new" 2>/dev/null; then
+    mv -f "$FIREWALL_TABLES_FILE.new" "$FIREWALL_TABLES_FILE"
+  else
+    rm -f "$FIREWALL_TABLES_FILE" "$FIREWALL_TABLES_FILE.new"
+  fi
+}
+
 ensure_dirs() {
   mkdir -p "$STATE_DIR" "$LOG_DIR" "$RUN_DIR"
   (umask 077 && mkdir -p "$SECRETS_DIR")
   chmod 700 "$SECRETS_DIR"
+  [ -n "$AS_ROOT" ] || return 0
+  ensure_accounts
+  # The accounts pass through the state directory and the secrets directory but cannot
+  # list them; what each may read or write is given to it by name.
+  chmod 711 "$STATE_DIR" "$SECRETS_DIR"
+  as_component app-1 test -x "$SECRETS_DIR" \
+    || die "the unprivileged accounts cannot reach $STATE_DIR: every directory above it must be traversable (chmod o+x)"
 }
 
 # Installs Debian packages that are missing, as root or through sudo.
@@ -51,7 +172,8 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# Creates a random secret in $SECRETS_DIR/<name> once (mode 0600) and prints nothing.
+# Creates a random secret in $SECRETS_DIR/<name> once (mode 0600, owned by its reader
+# in SECRET_READERS) and prints nothing.
 ensure_secret() {
   local file=$SECRETS_DIR/$1
   if [ ! -s "$file" ]; then
@@ -59,6 +181,7 @@ ensure_secret() {
     (set +o pipefail; umask 077 && LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 >"$file")
   fi
   chmod 600 "$file"
+  secret_owner "$file" "${SECRET_READERS[$1]:-root}"
 }
 
 secret() { cat "$SECRETS_DIR/$1"; }

@@ -14,6 +14,8 @@ DB_MONITOR_USER=webstack_monitor
 
 db_port() { if [ "$1" = db-1 ]; then echo "$DB_PRIMARY_PORT"; else echo "$DB_REPLICA_PORT"; fi; }
 db_dir() { echo "$STATE_DIR/$1"; }
+# The server (its account) owns data/ and makes its socket and PID file there; the
+# directory around it stays ./stack's, with a link to the socket where clients look for it.
 db_socket() { echo "$(db_dir "$1")/mysqld.sock"; }
 
 # Runs SQL as root over the server's Unix socket (root has no network login).
@@ -32,7 +34,7 @@ db_init_datadir() {
   [ -d "$dir/data/mysql" ] && return 0
   step "initialising $name data directory"
   mkdir -p "$dir/data"
-  mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+  mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(component_account "$name")" \
     --auth-root-authentication-method=socket --skip-test-db >"$LOG_DIR/$name-install.log" 2>&1 \
     || die "mariadb-install-db failed for $name; see $LOG_DIR/$name-install.log"
 }
@@ -55,15 +57,18 @@ db_start() {
   dir=$(db_dir "$name")
   ensure_port_free "$name" "$(db_port "$name")"
   step "starting $name on 127.0.0.1:$(db_port "$name")"
+  # A data directory that root's mariadbd once owned (before ./stack dropped privileges) is handed over.
+  component_owns "$name" "$dir/data"
+  ln -sfn data/mysqld.sock "$(db_socket "$name")"
   # Durable settings: every acknowledged commit is on disk in the redo log and the binlog.
-  setsid mariadbd --no-defaults \
+  # Without --log-error the server logs to its standard error, which is its log.
+  spawn "$name" mariadbd --no-defaults \
     --datadir="$dir/data" \
-    --user="$(id -un)" \
+    --user="$(component_account "$name")" \
     --port="$(db_port "$name")" \
     --bind-address=127.0.0.1 \
-    --socket="$(db_socket "$name")" \
-    --pid-file="$dir/mariadbd.pid" \
-    --log-error="$LOG_DIR/$name.log" \
+    --socket="$dir/data/mysqld.sock" \
+    --pid-file="$dir/data/mariadbd.pid" \
     --server-id="$server_id" \
     --log-bin=binlog \
     --log-slave-updates=ON \
@@ -76,9 +81,8 @@ db_start() {
     --collation-server=utf8mb4_unicode_ci \
     --innodb-buffer-pool-size=64M \
     --max-connections=200 \
-    "${role_opts[@]}" </dev/null >/dev/null 2>&1 &
-  pid=$!
-  echo "$pid" >"$(pid_file "$name")"
+    "${role_opts[@]}"
+  pid=$(cat "$(pid_file "$name")")
   wait_for "$name" 60 "$pid" db_ping "$name"
   info "$name ready (pid $pid)"
 }

@@ -8,11 +8,20 @@ TLS_DIR=$STATE_DIR/tls
 # A certificate of your own: a PEM file holding the certificate chain and the private key.
 LB_CERT_FILE=${WEBSTACK_TLS_PEM:-$TLS_DIR/lb-1.pem}
 LB_CONFIG=${WEBSTACK_HAPROXY_CONFIG:-$ROOT/haproxy/haproxy.cfg}
+# HAProxy's Runtime API socket, in a directory of lb-1's account (it makes the socket,
+# and a new one on each reload); and, when ./stack runs as root, the directory its
+# workers chroot into: empty, and not writable by them.
+LB_RUN_DIR=$STATE_DIR/lb-1/run
+LB_CHROOT_DIR=$STATE_DIR/lb-1/chroot
+LB_SOCKET=$LB_RUN_DIR/haproxy.sock
 
 # Generates a self-signed certificate for 127.0.0.1 and localhost, unless one is given.
 lb_ensure_certificate() {
   [ -n "${WEBSTACK_TLS_PEM:-}" ] && return 0
-  [ -s "$LB_CERT_FILE" ] && return 0
+  if [ -s "$LB_CERT_FILE" ]; then
+    secret_owner "$LB_CERT_FILE" "$(component_account lb-1)"
+    return 0
+  fi
   step "generating a self-signed TLS certificate for 127.0.0.1 and localhost"
   mkdir -p "$TLS_DIR"
   (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
@@ -22,6 +31,8 @@ lb_ensure_certificate() {
     -keyout "$TLS_DIR/lb-1.key" -out "$TLS_DIR/lb-1.crt" 2>/dev/null)
   cat "$TLS_DIR/lb-1.crt" "$TLS_DIR/lb-1.key" >"$LB_CERT_FILE"
   chmod 600 "$LB_CERT_FILE" "$TLS_DIR/lb-1.key"
+  # HAProxy reads it (before it chroots), as lb-1's account.
+  secret_owner "$LB_CERT_FILE" "$(component_account lb-1)"
 }
 
 # The stats listener's users, a second HAProxy configuration file beside the secrets
@@ -48,6 +59,8 @@ userlist lb-1-users
 USERS
   )
   mv -f "$LB_USERS_FILE.new" "$LB_USERS_FILE"
+  # HAProxy reads it (before it chroots), as lb-1's account.
+  secret_owner "$LB_USERS_FILE" "$(component_account lb-1)"
 }
 
 lb_env() {
@@ -56,7 +69,9 @@ lb_env() {
   export LB_HTTPS_PORT
   export LB_STATS_BIND=127.0.0.1:$LB_STATS_PORT
   export LB_CERT=$LB_CERT_FILE
-  export LB_RUNTIME_SOCKET=$RUN_DIR/haproxy.sock
+  export LB_RUNTIME_SOCKET=$LB_SOCKET
+  # Only root can give HAProxy the capability to chroot; haproxy.cfg chroots when this is set.
+  if [ -n "$AS_ROOT" ]; then export LB_CHROOT=$LB_CHROOT_DIR; fi
   WEB_APP1_ADDR=127.0.0.1:$(web_listener_port app-1)
   WEB_APP2_ADDR=127.0.0.1:$(web_listener_port app-2)
   export WEB_APP1_ADDR WEB_APP2_ADDR
@@ -67,11 +82,14 @@ lb_render() {
   lb_ensure_users
   # The admin password's hash, which older versions gave HAProxy, is no longer used.
   rm -f "$SECRETS_DIR/admin-password.sha512crypt"
+  mkdir -p "$LB_RUN_DIR" "$LB_CHROOT_DIR"
+  component_owns lb-1 "$LB_RUN_DIR"
 }
 
 lb_validate() {
   local out
-  out=$(lb_env && haproxy -c -q -f "$LB_CONFIG" -f "$LB_USERS_FILE" 2>&1) \
+  # Checked as the account that runs it, so that a file it cannot read fails here.
+  out=$(lb_env && as_component lb-1 haproxy -c -q -f "$LB_CONFIG" -f "$LB_USERS_FILE" 2>&1) \
     || die "the HAProxy configuration $LB_CONFIG is invalid (nothing was started or changed):
 $out"
 }
@@ -94,9 +112,8 @@ lb_up() {
   step "starting lb-1 (HAProxy) on https://127.0.0.1:$LB_HTTPS_PORT (stats 127.0.0.1:$LB_STATS_PORT)"
   # Master-worker mode in the foreground: the recorded PID is the master's, which a
   # SIGUSR2 reloads and a SIGTERM stops along with its workers.
-  (lb_env && exec setsid haproxy -W -db -f "$LB_CONFIG" -f "$LB_USERS_FILE") </dev/null >>"$LOG_DIR/lb-1.log" 2>&1 &
-  pid=$!
-  echo "$pid" >"$(pid_file lb-1)"
+  (lb_env && spawn lb-1 haproxy -W -db -f "$LB_CONFIG" -f "$LB_USERS_FILE")
+  pid=$(cat "$(pid_file lb-1)")
   wait_for lb-1 30 "$pid" lb_ready
   info "lb-1 ready (pid $pid)"
 }
@@ -115,7 +132,7 @@ lb_wait_servers_up() {
 
 # Sends a command to HAProxy's Runtime API (its admin socket) and prints the answer.
 lb_runtime() {
-  printf '%s\n' "$1" | socat -t 2 stdio "unix-connect:$RUN_DIR/haproxy.sock"
+  printf '%s\n' "$1" | socat -t 2 stdio "unix-connect:$LB_SOCKET"
 }
 
 # A column of a backend server's row in the stats CSV (status, scur, ...).

@@ -7,6 +7,8 @@ PROMETHEUS_DIR=$STATE_DIR/prometheus
 # The config is the project's; the targets are this deployment's addresses.
 prometheus_render() {
   mkdir -p "$PROMETHEUS_DIR/targets" "$PROMETHEUS_DIR/data"
+  # Prometheus writes only its time series database; its configuration stays ./stack's.
+  component_owns prometheus "$PROMETHEUS_DIR/data"
   cp "$ROOT/prometheus/prometheus.yml" "$ROOT/prometheus/alerts.yml" "$PROMETHEUS_DIR/"
   ln -sfn "$SECRETS_DIR" "$PROMETHEUS_DIR/secrets"
   cat >"$PROMETHEUS_DIR/targets/apps.yml" <<TARGETS
@@ -27,7 +29,7 @@ TARGETS
 
 prometheus_validate() {
   local out
-  out=$(promtool check config "$PROMETHEUS_DIR/prometheus.yml" 2>&1) \
+  out=$(as_component prometheus promtool check config "$PROMETHEUS_DIR/prometheus.yml" 2>&1) \
     || die "the Prometheus configuration is invalid (nothing was started or changed):
 $out"
 }
@@ -42,13 +44,11 @@ prometheus_up() {
   fi
   ensure_port_free prometheus "$PROMETHEUS_PORT"
   step "starting prometheus on 127.0.0.1:$PROMETHEUS_PORT"
-  setsid prometheus --config.file="$PROMETHEUS_DIR/prometheus.yml" \
+  spawn prometheus prometheus --config.file="$PROMETHEUS_DIR/prometheus.yml" \
     --storage.tsdb.path="$PROMETHEUS_DIR/data" \
     --storage.tsdb.retention.time=2d \
-    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
-    </dev/null >>"$LOG_DIR/prometheus.log" 2>&1 &
-  pid=$!
-  echo "$pid" >"$(pid_file prometheus)"
+    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
+  pid=$(cat "$(pid_file prometheus)")
   wait_for prometheus 60 "$pid" prometheus_ready
   info "prometheus ready (pid $pid)"
 }

@@ -2,7 +2,11 @@
 # web-1: Nginx, one listener per app server, static files from a docroot extracted from
 # the application jar.
 
+# The configuration (./stack's) is in WEB_DIR; Nginx's prefix, where it writes its PID
+# file and temp files (nginx.conf names them relative to the prefix, includes relative to
+# the configuration), is WEB_PREFIX, web-1's account's.
 WEB_DIR=$STATE_DIR/nginx
+WEB_PREFIX=$WEB_DIR/var
 WEB_DOCROOT=$STATE_DIR/docroot
 WEB_STATUS_PORT=$(port 8090)
 
@@ -10,7 +14,8 @@ web_listener_port() { port $((8080 + $(app_index "$1"))); }
 
 # Copies the configuration into the prefix directory and renders the listeners.
 web_render() {
-  mkdir -p "$WEB_DIR/sites"
+  mkdir -p "$WEB_DIR/sites" "$WEB_PREFIX"
+  component_owns web-1 "$WEB_PREFIX"
   cp "$ROOT/nginx/nginx.conf" "$WEB_DIR/nginx.conf"
   cp /etc/nginx/mime.types "$WEB_DIR/mime.types"
   rm -rf "$WEB_DIR/conf.d" "$WEB_DIR/snippets"
@@ -44,14 +49,17 @@ web_extract_docroot() {
   chmod -R a+rX "$WEB_DOCROOT"
 }
 
-# Natively, Nginx's workers run as the user who runs ./stack (like every other component
-# here), so they can read the docroot wherever the project lives. Docker runs them as the
-# image's unprivileged nginx user.
-WEB_USER="user $(id -un) $(id -gn);"
+# Natively the whole of Nginx, master included, runs as web-1's account (www-data when
+# ./stack runs as root, else whoever runs it): its ports are above 1024, and a master that
+# is not root needs no `user` directive (it would be ignored). Docker's image starts the
+# master as root and its workers as the image's unprivileged nginx user.
+WEB_NGINX=(nginx -p "$WEB_PREFIX/" -c "$WEB_DIR/nginx.conf" -e stderr)
 
 web_validate() {
   local out
-  out=$(nginx -p "$WEB_DIR/" -c "$WEB_DIR/nginx.conf" -e stderr -g "$WEB_USER" -t -q 2>&1) || die "the Nginx configuration is invalid (nothing was started or changed):
+  # Checked as the account that runs it, so that what it cannot read fails here; its
+  # standard output (the access log, /dev/stdout) is /dev/null, which any account may open.
+  out=$(as_component web-1 "${WEB_NGINX[@]}" -t -q 2>&1 >/dev/null) || die "the Nginx configuration is invalid (nothing was started or changed):
 $out"
 }
 
@@ -67,10 +75,8 @@ web_up() {
   ensure_port_free web-1 "$(web_listener_port app-2)"
   ensure_port_free web-1 "$WEB_STATUS_PORT"
   step "starting web-1 (Nginx) on 127.0.0.1:$(web_listener_port app-1) and :$(web_listener_port app-2)"
-  setsid nginx -p "$WEB_DIR/" -c "$WEB_DIR/nginx.conf" -e stderr -g "$WEB_USER daemon off;" \
-    </dev/null >>"$LOG_DIR/web-1.log" 2>&1 &
-  pid=$!
-  echo "$pid" >"$(pid_file web-1)"
+  spawn web-1 "${WEB_NGINX[@]}" -g "daemon off;"
+  pid=$(cat "$(pid_file web-1)")
   wait_for web-1 30 "$pid" web_ready
   info "web-1 ready (pid $pid)"
 }

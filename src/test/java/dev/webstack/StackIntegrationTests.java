@@ -468,6 +468,73 @@ class StackIntegrationTests {
 
 	@Test
 	@Order(15)
+	void everyProcessOfEveryComponentRunsAsItsOwnAccountAndHaproxysWorkersAreChrooted() throws Exception {
+		// Run by root, ./stack gives each component an unprivileged account; run by anyone
+		// else, everything runs as that user. After the repairs above, so the restarted
+		// components count too.
+		boolean root = uid(Path.of("/proc/self")) == 0;
+		Map<String, String> accounts = Map.of("db-1", "mysql", "db-2", "mysql", "web-1", "www-data", "lb-1",
+				"haproxy", "app-1", "webstack", "app-2", "webstack", "prometheus", "webstack");
+		List<Path> haproxyWorkers = new ArrayList<>();
+		for (var component : accounts.entrySet()) {
+			String name = component.getKey();
+			long expected = root ? accountUid(component.getValue()) : uid(Path.of("/proc/self"));
+			ProcessHandle leader = ProcessHandle.of(Long.parseLong(pid(name))).orElseThrow();
+			List<ProcessHandle> processes = new ArrayList<>(List.of(leader));
+			processes.addAll(leader.descendants().toList());
+			if (name.equals("web-1") || name.equals("lb-1")) {
+				assertThat(processes).as("%s has workers", name).hasSizeGreaterThan(1);
+			}
+			for (ProcessHandle process : processes) {
+				Path proc = Path.of("/proc", String.valueOf(process.pid()));
+				String status;
+				try {
+					status = Files.readString(proc.resolve("status"));
+				}
+				catch (java.nio.file.NoSuchFileException ex) {
+					continue; // a short-lived child (a probe's openssl) that has just ended
+				}
+				String what = name + " process " + process.pid() + " " + process.info().commandLine().orElse("");
+				// Real, effective, saved and file-system user IDs alike: none left to regain root.
+				assertThat(field(status, "Uid").split("\\s+")).as(what).containsOnly(String.valueOf(expected));
+				if (!root) {
+					continue;
+				}
+				long capabilities = Long.parseLong(field(status, "CapEff"), 16);
+				if (name.equals("lb-1")) {
+					// HAProxy keeps CAP_SYS_CHROOT (bit 18) and nothing else.
+					assertThat(capabilities & ~(1L << 18)).as(what + " capabilities").isZero();
+					if (process.pid() != leader.pid()) {
+						haproxyWorkers.add(proc.resolve("root"));
+					}
+				}
+				else {
+					assertThat(capabilities).as(what + " capabilities").isZero();
+				}
+			}
+		}
+		if (!root) {
+			return;
+		}
+		assertThat(haproxyWorkers).isNotEmpty();
+		for (Path workerRoot : haproxyWorkers) {
+			Path chroot = Files.readSymbolicLink(workerRoot);
+			assertThat(chroot).as("HAProxy worker's root").isNotEqualTo(Path.of("/"));
+			try (var entries = Files.list(chroot)) {
+				assertThat(entries.toList()).as("the chroot %s is empty", chroot).isEmpty();
+			}
+			assertThat(Files.getOwner(chroot).getName()).isEqualTo("root");
+			assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(chroot))).endsWith("r-xr-x");
+		}
+		// Each secret is readable by its one reader: the app servers' own, and ./stack's.
+		assertThat(Files.getOwner(state.resolve("secrets/admin-password")).getName()).isEqualTo("webstack");
+		assertThat(Files.getOwner(state.resolve("secrets/session-key")).getName()).isEqualTo("webstack");
+		assertThat(Files.getOwner(state.resolve("secrets/db-app-password")).getName()).isEqualTo("webstack");
+		assertThat(Files.getOwner(state.resolve("secrets/db-replication-password")).getName()).isEqualTo("root");
+	}
+
+	@Test
+	@Order(16)
 	void noSecretEverReachesALogAndEverySecretFileIsPrivate() throws Exception {
 		List<Path> logs;
 		try (var files = Files.list(state.resolve("logs"))) {
@@ -486,7 +553,7 @@ class StackIntegrationTests {
 	}
 
 	@Test
-	@Order(16)
+	@Order(17)
 	void benchmarkMixPublishesRealPostsThroughTheChain() throws Exception {
 		// ./stack bench's 90/10 mix must really write: a tenth of its requests publish a post
 		// with the tokens of the form page before (CSRF cookie and field, one-time token).
@@ -511,7 +578,7 @@ class StackIntegrationTests {
 	}
 
 	@Test
-	@Order(17)
+	@Order(18)
 	void downStopsEverythingItStarted() throws Exception {
 		List<String> pids = new ArrayList<>();
 		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {
@@ -600,6 +667,30 @@ class StackIntegrationTests {
 				return rows.getInt(1);
 			}
 		}
+	}
+
+	/** The real user ID of a process, from its /proc directory. */
+	private static long uid(Path proc) throws IOException {
+		return Long.parseLong(field(Files.readString(proc.resolve("status")), "Uid").split("\\s+")[0]);
+	}
+
+	private static long accountUid(String account) throws IOException {
+		return Files.readAllLines(Path.of("/etc/passwd"))
+			.stream()
+			.map((line) -> line.split(":"))
+			.filter((entry) -> entry[0].equals(account))
+			.mapToLong((entry) -> Long.parseLong(entry[2]))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no account " + account));
+	}
+
+	/** A field of /proc/<pid>/status ("Uid", "CapEff"), its value trimmed. */
+	private static String field(String status, String name) {
+		return status.lines()
+			.filter((line) -> line.startsWith(name + ":"))
+			.map((line) -> line.substring(name.length() + 1).strip())
+			.findFirst()
+			.orElseThrow();
 	}
 
 	private static String pid(String component) throws IOException {

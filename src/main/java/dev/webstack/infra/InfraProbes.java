@@ -46,7 +46,7 @@ public class InfraProbes {
 
 	private final String monitoringAuthorization;
 
-	private final FirewallProbe firewall = new FirewallProbe();
+	private final FirewallProbe firewall;
 
 	private final ExecutorService executor = Executors.newFixedThreadPool(4, (task) -> {
 		Thread thread = new Thread(task, "infra-probe");
@@ -62,6 +62,7 @@ public class InfraProbes {
 		this.databases = databases;
 		this.clock = clock;
 		this.http = new HttpProbes(infra.probeTimeout(), json);
+		this.firewall = new FirewallProbe(infra.firewallTablesFile());
 		// Secrets are read once, not on every round of probes.
 		this.db = new DatabaseProbes(databases.monitor().username(), databases.monitor().resolvePassword(),
 				(int) infra.probeTimeout().toMillis());

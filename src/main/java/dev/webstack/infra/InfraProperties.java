@@ -19,9 +19,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param apps every app server's name and management base URL (this one's included)
  * @param probeInterval how often every probe runs
  * @param probeTimeout the longest any single probe may take
+ * @param firewallTablesFile where {@code ./stack}, run as root, records what {@code nft
+ * list tables} says (listing them needs root; the app servers run unprivileged)
  */
 @ConfigurationProperties("webstack.infra")
 public record InfraProperties(String haproxyStatsUrl, String haproxyStatsUser, Path haproxyStatsPasswordFile,
 		String nginxStatusUrl, String prometheusUrl, String publicHttpsUrl, String publicHttpUrl,
-		Map<String, String> apps, Duration probeInterval, Duration probeTimeout) {
+		Map<String, String> apps, Duration probeInterval, Duration probeTimeout, Path firewallTablesFile) {
 }
