@@ -44,6 +44,16 @@ public final class DatabasePair {
 		registry.add("WEBSTACK_DB_REPLICA_PORT", () -> REPLICA_PORT);
 	}
 
+	/**
+	 * Writes the secrets an app server needs besides the database passwords (which
+	 * {@code ./stack db up} makes): without any one of them it does not start.
+	 */
+	public static void writeAppSecrets(Path secrets) throws IOException {
+		for (String name : List.of("admin-password", "session-key", "lb-stats-password", "monitoring-password")) {
+			Files.writeString(secrets.resolve(name), UUID.randomUUID().toString());
+		}
+	}
+
 	public static synchronized Path start() {
 		if (stateDir != null) {
 			return stateDir;
@@ -51,9 +61,7 @@ public final class DatabasePair {
 		try {
 			Path state = Files.createTempDirectory("webstack-test-");
 			run(state, "up");
-			Path secrets = state.resolve("secrets");
-			Files.writeString(secrets.resolve("admin-password"), UUID.randomUUID().toString());
-			Files.writeString(secrets.resolve("session-key"), UUID.randomUUID().toString());
+			writeAppSecrets(state.resolve("secrets"));
 			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 				run(state, "down");
 				FileSystemUtils.deleteRecursively(state.toFile());

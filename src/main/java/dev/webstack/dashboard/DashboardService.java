@@ -1,8 +1,5 @@
 package dev.webstack.dashboard;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +11,7 @@ import dev.webstack.infra.InfraSnapshot;
 import dev.webstack.routing.DataSourceProperties;
 import dev.webstack.routing.ReplicationMonitor;
 import dev.webstack.system.MonitoringProperties;
+import dev.webstack.system.Secrets;
 import dev.webstack.system.WebstackProperties;
 
 import org.springframework.stereotype.Service;
@@ -47,8 +45,8 @@ class DashboardService {
 		this.clock = clock;
 		// Judged on every report, read once; each under the name of the door it opens.
 		Map<String, String> secrets = new LinkedHashMap<>();
-		secrets.put("the dashboard", read(webstack.adminPasswordFile()));
-		secrets.put("HAProxy's stats page", read(infra.haproxyStatsPasswordFile()));
+		secrets.put("the dashboard", Secrets.read("the admin account", webstack.adminPasswordFile()));
+		secrets.put("HAProxy's stats page", Secrets.read("HAProxy's stats page", infra.haproxyStatsPasswordFile()));
 		secrets.put("health details", monitoring.readPassword());
 		secrets.put("the database (" + databases.primary().username() + ")", databases.primary().resolvePassword());
 		if (!databases.replica().username().equals(databases.primary().username())) {
@@ -66,15 +64,6 @@ class DashboardService {
 		return new StatusReport(this.webstack.instanceName(), this.clock.instant(), snapshot.at(), components,
 				SpofAnalysis.analyse(components), security,
 				snapshot.prometheus().ok() ? snapshot.prometheus().value() : List.of());
-	}
-
-	private static String read(Path file) {
-		try {
-			return (file != null && Files.exists(file)) ? Files.readString(file).strip() : null;
-		}
-		catch (IOException ex) {
-			return null;
-		}
 	}
 
 }

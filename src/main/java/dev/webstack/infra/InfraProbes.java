@@ -1,9 +1,6 @@
 package dev.webstack.infra;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.webstack.routing.DataSourceProperties;
 import dev.webstack.system.MonitoringProperties;
+import dev.webstack.system.Secrets;
 import jakarta.annotation.PreDestroy;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -68,7 +66,8 @@ public class InfraProbes {
 				(int) infra.probeTimeout().toMillis());
 		this.appPassword = databases.primary().resolvePassword();
 		// Without its file a password is empty: the door stays shut, and the probe says so.
-		this.statsAuthorization = HttpProbes.basic(infra.haproxyStatsUser(), read(infra.haproxyStatsPasswordFile()));
+		this.statsAuthorization = HttpProbes.basic(infra.haproxyStatsUser(),
+				Secrets.read("HAProxy's stats page", infra.haproxyStatsPasswordFile()));
 		this.monitoringAuthorization = HttpProbes.basic(monitoring.username(), monitoring.readPassword());
 		this.snapshot = InfraSnapshot.empty(infra.apps().keySet());
 	}
@@ -104,15 +103,6 @@ public class InfraProbes {
 		apps.forEach((name, future) -> appResults.put(name, future.join()));
 		this.snapshot = new InfraSnapshot(haproxy.join(), nginx.join(), appResults, primary.join(), replica.join(),
 				prometheus.join(), edge.join(), firewallStatus.join(), appGrants.join(), access.join(), now);
-	}
-
-	private static String read(Path file) {
-		try {
-			return (file != null) ? Files.readString(file).strip() : "";
-		}
-		catch (IOException ex) {
-			return "";
-		}
 	}
 
 	private <T> CompletableFuture<Probed<T>> run(Probe<T> probe) {

@@ -1,12 +1,11 @@
 package dev.webstack.routing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import dev.webstack.system.Secrets;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -54,16 +53,15 @@ public record DataSourceProperties(Pool primary, Pool replica, Account migration
 	 *
 	 * @param url JDBC URL of the server
 	 * @param username account name
-	 * @param password password, when not given as a file
-	 * @param passwordFile file holding the password (takes precedence over password)
+	 * @param passwordFile file holding the password
 	 * @param maximumPoolSize largest number of connections in the pool
 	 * @param connectionTimeout longest wait for a connection before the pool gives up
 	 */
-	public record Pool(String url, String username, String password, Path passwordFile, int maximumPoolSize,
+	public record Pool(String url, String username, Path passwordFile, int maximumPoolSize,
 			Duration connectionTimeout) {
 
 		public String resolvePassword() {
-			return Secrets.read(this.password, this.passwordFile);
+			return Secrets.read("the database account " + this.username, this.passwordFile);
 		}
 
 	}
@@ -72,13 +70,12 @@ public record DataSourceProperties(Pool primary, Pool replica, Account migration
 	 * An account without a pool of its own.
 	 *
 	 * @param username account name
-	 * @param password password, when not given as a file
-	 * @param passwordFile file holding the password (takes precedence over password)
+	 * @param passwordFile file holding the password
 	 */
-	public record Account(String username, String password, Path passwordFile) {
+	public record Account(String username, Path passwordFile) {
 
 		public String resolvePassword() {
-			return Secrets.read(this.password, this.passwordFile);
+			return Secrets.read("the database account " + this.username, this.passwordFile);
 		}
 
 	}
@@ -107,25 +104,5 @@ public record DataSourceProperties(Pool primary, Pool replica, Account migration
 	}
 
 	private static final Pattern MYSQL_URL = Pattern.compile("jdbc:mysql://([^/?]+)(.*)");
-
-	/** Reads a secret from its file if one is named, else takes the inline value. */
-	static final class Secrets {
-
-		private Secrets() {
-		}
-
-		static String read(String inline, Path file) {
-			if (file != null && !file.toString().isBlank()) {
-				try {
-					return Files.readString(file).strip();
-				}
-				catch (IOException ex) {
-					throw new UncheckedIOException("Cannot read secret file " + file, ex);
-				}
-			}
-			return inline;
-		}
-
-	}
 
 }

@@ -69,8 +69,7 @@ class RoutingDataSourceConfiguration {
 	private static HikariDataSource connectorJReplication(DataSourceProperties properties) {
 		DataSourceProperties.Pool primary = properties.primary();
 		String url = DataSourceProperties.replicationUrl(primary.url(), properties.replica().url());
-		return pool("replication", new DataSourceProperties.Pool(url, primary.username(), primary.password(),
-				primary.passwordFile(), primary.maximumPoolSize(), primary.connectionTimeout()));
+		return pool("replication", new DataSourceProperties.Pool(url, primary.username(), primary.passwordFile(), primary.maximumPoolSize(), primary.connectionTimeout()));
 	}
 
 	/** Flyway migrates the primary only, with its own account (the app's has no DDL). */

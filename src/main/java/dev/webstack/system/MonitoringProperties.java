@@ -1,7 +1,5 @@
 package dev.webstack.system;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -12,22 +10,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * sign in with it.
  *
  * @param username the account's name
- * @param passwordFile file holding its password; without it nobody sees the details
+ * @param passwordFile file holding its password
  */
 @ConfigurationProperties("webstack.monitoring")
 public record MonitoringProperties(String username, Path passwordFile) {
 
 	/**
-	 * The password, or {@code null} when its file is missing or unreadable.
-	 * @return the password from the file, stripped
+	 * The password, read from its file.
+	 * @return the password
+	 * @throws Secrets.MissingSecretException if it cannot be read
 	 */
 	public String readPassword() {
-		try {
-			return (this.passwordFile != null) ? Files.readString(this.passwordFile).strip() : null;
-		}
-		catch (IOException ex) {
-			return null;
-		}
+		return Secrets.read("the monitoring account " + this.username, this.passwordFile);
 	}
 
 }

@@ -13,6 +13,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 import dev.webstack.AppServer;
+import dev.webstack.DatabasePair;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,8 +93,8 @@ class MysqlReplicationIntegrationTests {
 
 		Files.writeString(secrets.resolve("db-app-password"), APP_PASSWORD);
 		Files.writeString(secrets.resolve("db-migrations-password"), APP_PASSWORD);
-		Files.writeString(secrets.resolve("admin-password"), UUID.randomUUID().toString());
-		Files.writeString(secrets.resolve("session-key"), UUID.randomUUID().toString());
+		Files.writeString(secrets.resolve("db-monitor-password"), APP_PASSWORD);
+		DatabasePair.writeAppSecrets(secrets);
 		app = AppServer.run("--webstack.instance-name=app-mysql", "--server.port=0", "--management.server.port=0",
 				"--WEBSTACK_SECRETS_DIR=" + secrets, "--WEBSTACK_DB_PRODUCT=MySQL", "--WEBSTACK_DB_VERSION=8.4",
 				"--webstack.datasource.primary.url=" + url(primary),
