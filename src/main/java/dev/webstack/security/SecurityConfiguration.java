@@ -2,8 +2,12 @@ package dev.webstack.security;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.HexFormat;
 
 import dev.webstack.system.WebstackProperties;
 import org.slf4j.Logger;
@@ -38,10 +42,28 @@ class SecurityConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(SecurityConfiguration.class);
 
+	/**
+	 * Sign-in cookies bound to the admin password read at start: after the password file
+	 * changes and an app server restarts, that server honours no sign-in made before.
+	 */
 	@Bean
 	SignedCookieSecurityContextRepository signedCookieSecurityContextRepository(CookieSigner signer,
-			WebstackProperties properties) {
-		return new SignedCookieSecurityContextRepository(signer, properties, Clock.systemUTC());
+			SignInRevocations revocations, WebstackProperties properties) {
+		String fingerprint = (properties.adminPasswordFile() != null && Files.exists(properties.adminPasswordFile()))
+				? fingerprint(readPassword(properties)) : null;
+		return new SignedCookieSecurityContextRepository(signer, revocations,
+				(username) -> "admin".equals(username) ? fingerprint : null, properties, Clock.systemUTC());
+	}
+
+	/** A digest of the password, never sent anywhere: the signature of a sign-in covers it. */
+	private static String fingerprint(String password) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/**
@@ -80,7 +102,10 @@ class SecurityConfiguration {
 			.securityContext((context) -> context.securityContextRepository(contexts))
 			.requestCache((cache) -> cache.requestCache(new CookieRequestCache()))
 			.formLogin((login) -> login.loginPage("/login").defaultSuccessUrl("/admin").permitAll())
-			.logout((logout) -> logout.logoutUrl("/logout").logoutSuccessUrl("/?signedOut").permitAll());
+			.logout((logout) -> logout.logoutUrl("/logout")
+				.addLogoutHandler(contexts)
+				.logoutSuccessUrl("/?signedOut")
+				.permitAll());
 		return http.build();
 	}
 
