@@ -235,7 +235,7 @@ class SignedCookieStackIntegrationTests {
 		HttpResponse<String> response = post(browser(), "/login", Map.of("username", "admin", "password", password),
 				"/login");
 		assertThat(response.statusCode()).isEqualTo(302);
-		assertThat(response.headers().firstValue("Location")).hasValue(stack.site() + "/admin");
+		assertThat(response.headers().firstValue("Location")).hasValueSatisfying((to) -> assertThat(to).endsWith("/admin"));
 		return response;
 	}
 

@@ -27,10 +27,6 @@ class SignInRevocations {
 
 	private final Clock clock;
 
-	SignInRevocations(JdbcTemplate jdbc, TransactionTemplate transactions) {
-		this(jdbc, transactions, Clock.systemUTC());
-	}
-
 	SignInRevocations(JdbcTemplate jdbc, TransactionTemplate transactions, Clock clock) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
