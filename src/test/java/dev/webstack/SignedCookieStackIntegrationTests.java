@@ -222,7 +222,9 @@ class SignedCookieStackIntegrationTests {
 		Path file = stack.state().resolve("secrets/admin-password");
 		String newPassword = "New" + UUID.randomUUID().toString().replace("-", "");
 		Files.writeString(file, newPassword);
-		// Secrets are read at start: the planned restart, one server at a time.
+		// Secrets are read at start: HAProxy's stats password (which the drain of a planned
+		// restart uses) first, then the app servers, one at a time.
+		stack.stack("restart", "lb-1");
 		stack.stack("restart", "app-1");
 		stack.stack("restart", "app-2");
 		assertThat(servers(signIn, 6, 401)).as("a sign-in made with the old password")
