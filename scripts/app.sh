@@ -81,7 +81,8 @@ app_start() {
 app_wait() {
   local name=$1 pid
   pid=$(running_pid "$name") || die "$name is not running; see ./stack logs $name"
-  wait_for "$name" 120 "$pid" app_ready "$name"
+  # On a machine loaded by other work a start may take longer: WEBSTACK_APP_START_TIMEOUT.
+  wait_for "$name" "${WEBSTACK_APP_START_TIMEOUT:-120}" "$pid" app_ready "$name"
   info "$name ready (pid $pid)"
 }
 
