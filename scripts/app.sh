@@ -86,8 +86,9 @@ app_wait() {
   local name=$1 pid
   pid=$(running_pid "$name") || die "$name is not running; see ./stack logs $name"
   # An app server took 100 to 130 s to start on a two-core machine running four stacks at
-  # once; twice that, so that a busy machine is not a failed start.
-  wait_for "$name" 240 "$pid" app_ready "$name"
+  # once: the default wait is twice that, so that a busy machine is not a failed start
+  # (WEBSTACK_APP_START_TIMEOUT changes it).
+  wait_for "$name" "${WEBSTACK_APP_START_TIMEOUT:-240}" "$pid" app_ready "$name"
   info "$name ready (pid $pid)"
 }
 

@@ -1,16 +1,17 @@
 package dev.webstack.security;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.HexFormat;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import dev.webstack.system.Secrets;
 import dev.webstack.system.WebstackProperties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,12 +43,27 @@ import org.springframework.security.web.savedrequest.CookieRequestCache;
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-	private static final Logger logger = LoggerFactory.getLogger(SecurityConfiguration.class);
-
+	/**
+	 * Sign-in cookies bound to the admin password read at start: after the password file
+	 * changes and an app server restarts, that server honours no sign-in made before.
+	 */
 	@Bean
 	SignedCookieSecurityContextRepository signedCookieSecurityContextRepository(CookieSigner signer,
-			WebstackProperties properties) {
-		return new SignedCookieSecurityContextRepository(signer, properties, Clock.systemUTC());
+			SignInRevocations revocations, WebstackProperties properties) {
+		String fingerprint = fingerprint(adminPassword(properties));
+		return new SignedCookieSecurityContextRepository(signer, revocations,
+				(username) -> "admin".equals(username) ? fingerprint : null, properties, Clock.systemUTC());
+	}
+
+	/** A digest of the password, never sent anywhere: the signature of a sign-in covers it. */
+	private static String fingerprint(String password) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+			return HexFormat.of().formatHex(digest);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/**
@@ -98,7 +114,10 @@ class SecurityConfiguration {
 				.defaultSuccessUrl("/admin")
 				.failureHandler(SecurityConfiguration::loginFailed)
 				.permitAll())
-			.logout((logout) -> logout.logoutUrl("/logout").logoutSuccessUrl("/?signedOut").permitAll());
+			.logout((logout) -> logout.logoutUrl("/logout")
+				.addLogoutHandler(contexts)
+				.logoutSuccessUrl("/?signedOut")
+				.permitAll());
 		return http.build();
 	}
 
@@ -160,26 +179,16 @@ class SecurityConfiguration {
 	UserDetailsService users(WebstackProperties properties) {
 		PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
 		InMemoryUserDetailsManager users = new InMemoryUserDetailsManager();
-		if (properties.adminPasswordFile() != null && Files.exists(properties.adminPasswordFile())) {
-			users.createUser(User.withUsername("admin")
-				.password(encoder.encode(readPassword(properties)))
-				.roles("ADMIN")
-				.build());
-		}
-		else {
-			// There is no default password: without the file, nobody can sign in.
-			logger.warn("No admin password file ({}): admin sign-in is disabled", properties.adminPasswordFile());
-		}
+		users.createUser(User.withUsername("admin")
+			.password(encoder.encode(adminPassword(properties)))
+			.roles("ADMIN")
+			.build());
 		return users;
 	}
 
-	private static String readPassword(WebstackProperties properties) {
-		try {
-			return Files.readString(properties.adminPasswordFile()).strip();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot read the admin password file", ex);
-		}
+	/** There is no default password: without its file, the server does not start. */
+	private static String adminPassword(WebstackProperties properties) {
+		return Secrets.read("the admin account", properties.adminPasswordFile());
 	}
 
 }

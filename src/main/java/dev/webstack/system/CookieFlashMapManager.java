@@ -12,11 +12,12 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import dev.webstack.security.CookieSigner;
+import dev.webstack.security.CookieSigner.Purpose;
+import dev.webstack.security.HostCookies;
 
 import org.springframework.http.ResponseCookie;
 import org.springframework.web.servlet.FlashMap;
 import org.springframework.web.servlet.support.AbstractFlashMapManager;
-import org.springframework.web.util.WebUtils;
 
 /**
  * Keeps flash attributes (the message shown after a redirect) in a signed cookie rather
@@ -37,8 +38,8 @@ class CookieFlashMapManager extends AbstractFlashMapManager {
 
 	@Override
 	protected List<FlashMap> retrieveFlashMaps(HttpServletRequest request) {
-		Cookie cookie = WebUtils.getCookie(request, COOKIE);
-		String payload = (cookie != null) ? this.signer.verify(cookie.getValue()) : null;
+		Cookie cookie = HostCookies.find(request, COOKIE);
+		String payload = (cookie != null) ? this.signer.verify(Purpose.FLASH, cookie.getValue()) : null;
 		if (payload == null || payload.isEmpty()) {
 			return null;
 		}
@@ -63,8 +64,8 @@ class CookieFlashMapManager extends AbstractFlashMapManager {
 		for (FlashMap map : flashMaps.subList(Math.max(0, flashMaps.size() - MAX_MAPS), flashMaps.size())) {
 			lines.add(encode(map));
 		}
-		String value = lines.isEmpty() ? "" : this.signer.sign(String.join("\n", lines));
-		ResponseCookie cookie = ResponseCookie.from(COOKIE, value)
+		String value = lines.isEmpty() ? "" : this.signer.sign(Purpose.FLASH, String.join("\n", lines));
+		ResponseCookie cookie = ResponseCookie.from(HostCookies.name(request, COOKIE), value)
 			.path("/")
 			.httpOnly(true)
 			.secure(request.isSecure())

@@ -13,11 +13,12 @@ import org.slf4j.LoggerFactory;
 import dev.webstack.routing.ReadYourWrites;
 import dev.webstack.routing.RouteRecorder;
 import dev.webstack.security.CookieSigner;
+import dev.webstack.security.CookieSigner.Purpose;
+import dev.webstack.security.HostCookies;
 
 import org.springframework.http.ResponseCookie;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.ModelAndView;
-import org.springframework.web.util.WebUtils;
 
 /**
  * Carries a person's last write position between requests in a signed cookie
@@ -51,8 +52,8 @@ class ReadYourWritesInterceptor implements HandlerInterceptor {
 	@Override
 	public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
 		this.readYourWrites.clear();
-		Cookie cookie = WebUtils.getCookie(request, COOKIE);
-		String payload = (cookie != null) ? this.signer.verify(cookie.getValue()) : null;
+		Cookie cookie = HostCookies.find(request, COOKIE);
+		String payload = (cookie != null) ? this.signer.verify(Purpose.READ_YOUR_WRITES, cookie.getValue()) : null;
 		if (payload != null) {
 			int bar = payload.lastIndexOf('|');
 			if (bar > 0 && payload.substring(bar + 1).chars().allMatch(Character::isDigit)
@@ -75,7 +76,8 @@ class ReadYourWritesInterceptor implements HandlerInterceptor {
 				return;
 			}
 			long expiry = this.clock.instant().plus(LIFETIME).getEpochSecond();
-			response.addHeader("Set-Cookie", ResponseCookie.from(COOKIE, this.signer.sign(position + "|" + expiry))
+			String value = this.signer.sign(Purpose.READ_YOUR_WRITES, position + "|" + expiry);
+			response.addHeader("Set-Cookie", ResponseCookie.from(HostCookies.name(request, COOKIE), value)
 				.path("/")
 				.httpOnly(true)
 				.secure(request.isSecure())
