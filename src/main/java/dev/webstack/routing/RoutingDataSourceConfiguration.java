@@ -1,6 +1,8 @@
 package dev.webstack.routing;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Properties;
 
 import javax.sql.DataSource;
@@ -13,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.datasource.LazyConnectionDataSourceProxy;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 /**
  * The read/write split. Two Hikari pools, {@code primary} and {@code replica}, behind one
@@ -72,11 +75,27 @@ class RoutingDataSourceConfiguration {
 		return pool("replication", new DataSourceProperties.Pool(url, primary.username(), primary.passwordFile(), primary.maximumPoolSize(), primary.connectionTimeout()));
 	}
 
-	/** Flyway migrates the primary only, with its own account (the app's has no DDL). */
+	/**
+	 * Flyway migrates the primary only, with its own account (the app's has no DDL). Its
+	 * password is read from its file for each connection Flyway opens at start and kept in
+	 * no object: once the schema is migrated, the app server holds no DDL password.
+	 */
 	@Bean
 	FlywayConfigurationCustomizer primaryOnlyMigrations(DataSourceProperties properties) {
-		return (configuration) -> configuration.dataSource(properties.primary().url(),
-				properties.migrations().username(), properties.migrations().resolvePassword());
+		String url = properties.primary().url();
+		DataSourceProperties.Account account = properties.migrations();
+		return (configuration) -> configuration.dataSource(new SimpleDriverDataSource() {
+
+			@Override
+			protected Connection getConnectionFromDriver(Properties connection) throws SQLException {
+				Properties withPassword = new Properties();
+				withPassword.putAll(connection);
+				withPassword.setProperty("user", account.username());
+				withPassword.setProperty("password", account.resolvePassword());
+				return DriverManager.getConnection(url, withPassword);
+			}
+
+		});
 	}
 
 	private static HikariDataSource pool(String name, DataSourceProperties.Pool pool) {
