@@ -47,6 +47,8 @@ cmd_rotate_keys() {
 
   if [ ! -s "$next" ]; then
     (set +o pipefail; umask 077 && LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 >"$next.tmp")
+    # Readable by the app servers' account before it appears under its name.
+    secret_owner "$next.tmp" "${SECRET_READERS[session-key]}"
     mv -f "$next.tmp" "$next"
   fi
   local id
@@ -57,6 +59,7 @@ cmd_rotate_keys() {
   step "signing with key $id; the old key $(key_id "$key") is still accepted for $((SESSION_KEY_GRACE_SECONDS / 60)) minutes"
   # Each state between these two renames is one the app servers accept (SessionKeys).
   (umask 077 && cp "$key" "$previous.tmp")
+  secret_owner "$previous.tmp" "${SECRET_READERS[session-key]}"
   mv -f "$previous.tmp" "$previous"
   mv -f "$next" "$key"
   wait_for "the app servers to sign with key $id" 60 "" apps_report "\"signing\":\"$id\""

@@ -44,6 +44,8 @@ LB_USERS_FILE=$SECRETS_DIR/haproxy-users.cfg
 lb_ensure_users() {
   if [ -s "$LB_USERS_FILE" ] && [ "$LB_USERS_FILE" -nt "$SECRETS_DIR/lb-stats-password" ] \
     && [ "$LB_USERS_FILE" -nt "$SECRETS_DIR/lb-metrics-password" ]; then
+    # Rendered before, perhaps by a run as another user: HAProxy's account must read it.
+    secret_owner "$LB_USERS_FILE" "$(component_account lb-1)"
     return 0
   fi
   local stats metrics

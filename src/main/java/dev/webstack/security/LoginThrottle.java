@@ -1,8 +1,12 @@
 package dev.webstack.security;
 
 import java.text.Normalizer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +14,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -27,8 +32,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * signed in to the account from that address in the last {@value #KNOWN_DAYS} days and is
  * within its own limit) is never slowed, so nobody can lock the admin out.</li>
  * </ul>
- * If the primary cannot be reached, sign-in is not throttled (and the log says so): the
- * admin must still be able to look at an outage.
+ * If the primary cannot be asked (down, or no connection free in time), each app server
+ * counts attempts per client itself, with the same limit, and the log says so: the admin
+ * can still look at an outage, and a guesser who can exhaust the pool gains little.
  */
 @Component
 class LoginThrottle {
@@ -51,13 +57,21 @@ class LoginThrottle {
 
 	private static final Logger logger = LoggerFactory.getLogger(LoginThrottle.class);
 
+	private static final int MAX_LOCAL_CLIENTS = 10_000;
+
 	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate transactions;
 
-	LoginThrottle(JdbcTemplate jdbc, TransactionTemplate transactions) {
+	private final Clock clock;
+
+	/** This server's own count per client, for when the primary cannot be asked. */
+	private final Map<String, LocalWindow> local = new ConcurrentHashMap<>();
+
+	LoginThrottle(JdbcTemplate jdbc, TransactionTemplate transactions, Clock clock) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
+		this.clock = clock;
 	}
 
 	/**
@@ -121,10 +135,27 @@ class LoginThrottle {
 			});
 			return (wait != null) ? Math.max(wait, 0) : 0;
 		}
-		catch (DataAccessException ex) {
-			logger.warn("Cannot check sign-in throttling ({}); not throttling", ex.getMessage());
-			return 0;
+		catch (DataAccessException | TransactionException ex) {
+			logger.warn("Cannot check sign-in throttling on the primary ({}); counting on this server", ex.getMessage());
+			return admitLocally(address);
 		}
+	}
+
+	private long admitLocally(String address) {
+		Instant now = this.clock.instant();
+		Duration window = Duration.ofMinutes(WINDOW_MINUTES);
+		if (this.local.size() > MAX_LOCAL_CLIENTS) {
+			this.local.values().removeIf((w) -> !w.start().plus(window).isAfter(now));
+		}
+		LocalWindow counted = this.local.compute(address,
+				(key, old) -> (old == null || !old.start().plus(window).isAfter(now)) ? new LocalWindow(now, 1)
+						: new LocalWindow(old.start(), old.attempts() + 1));
+		return (counted.attempts() > CLIENT_LIMIT) ? Duration.between(now, counted.start().plus(window)).toSeconds() + 1
+				: 0;
+	}
+
+	/** Attempts by one client since a window started, on this server. */
+	private record LocalWindow(Instant start, int attempts) {
 	}
 
 	/** Seconds this client must wait because its account is under attack, or 0. */
@@ -167,6 +198,7 @@ class LoginThrottle {
 	/** The right password: the client's count starts over and it is in good standing. */
 	void succeeded(String client, String username) {
 		String address = address(client);
+		this.local.remove(address);
 		update("Cannot record a successful sign-in", () -> {
 			this.jdbc.update("delete from sign_in_client where address = ?", address);
 			this.jdbc.update("insert into sign_in_known_client (username, address, last_success) values (?, ?, now(3)) "
@@ -178,7 +210,7 @@ class LoginThrottle {
 		try {
 			this.transactions.executeWithoutResult((status) -> statements.run());
 		}
-		catch (DataAccessException ex) {
+		catch (DataAccessException | TransactionException ex) {
 			logger.warn("{}: {}", failure, ex.getMessage());
 		}
 	}

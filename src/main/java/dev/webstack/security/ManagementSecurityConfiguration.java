@@ -4,8 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 import dev.webstack.system.MonitoringProperties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
@@ -34,8 +32,6 @@ class ManagementSecurityConfiguration {
 
 	static final String ROLE = "MONITORING";
 
-	private static final Logger logger = LoggerFactory.getLogger(ManagementSecurityConfiguration.class);
-
 	@Bean
 	@Order(0)
 	SecurityFilterChain managementFilterChain(HttpSecurity http, MonitoringProperties monitoring) throws Exception {
@@ -52,15 +48,11 @@ class ManagementSecurityConfiguration {
 
 	private static DaoAuthenticationProvider monitoringAccount(MonitoringProperties monitoring) {
 		InMemoryUserDetailsManager users = new InMemoryUserDetailsManager();
-		String password = monitoring.readPassword();
-		if (password != null && !password.isEmpty()) {
-			users.createUser(User.withUsername(monitoring.username()).password(password).roles(ROLE).build());
-		}
-		else {
-			// There is no default password: without the file, nobody sees the details.
-			logger.warn("No monitoring password file ({}): health details are shown to nobody",
-					monitoring.passwordFile());
-		}
+		// There is no default password: without its file, the server does not start.
+		users.createUser(User.withUsername(monitoring.username())
+			.password(monitoring.readPassword())
+			.roles(ROLE)
+			.build());
 		DaoAuthenticationProvider provider = new DaoAuthenticationProvider(users);
 		provider.setPasswordEncoder(new ConstantTimeEquality());
 		return provider;

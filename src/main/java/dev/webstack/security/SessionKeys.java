@@ -153,15 +153,19 @@ class SessionKeys {
 	 */
 	private Ring load(String stamp) {
 		try {
-			Key signing = key(read(this.current), null);
-			List<Key> accepted = new ArrayList<>(List.of(signing));
+			// The next key first, the signing key last: a rotation renames .next to the
+			// signing key, so whichever moment this falls in, the new key is read once.
+			List<Key> others = new ArrayList<>();
 			if (Files.exists(this.next)) {
-				accepted.add(key(read(this.next), null));
+				others.add(key(read(this.next), null));
 			}
 			if (Files.exists(this.previous)) {
 				Instant rotated = Files.getLastModifiedTime(this.previous).toInstant();
-				accepted.add(key(read(this.previous), rotated.plus(this.grace)));
+				others.add(key(read(this.previous), rotated.plus(this.grace)));
 			}
+			Key signing = key(read(this.current), null);
+			List<Key> accepted = new ArrayList<>(List.of(signing));
+			accepted.addAll(others);
 			return new Ring(signing, List.copyOf(accepted), stamp);
 		}
 		catch (IOException | IllegalStateException ex) {
