@@ -5,8 +5,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -14,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The whole application on real ports: the site on one, Actuator on the management port
- * only.
+ * only; its schema migrated by an account whose password it does not keep.
  */
 class WebstackApplicationTests extends DatabasePairTests {
 
@@ -25,6 +27,9 @@ class WebstackApplicationTests extends DatabasePairTests {
 
 	@LocalManagementPort
 	private int managementPort;
+
+	@Autowired
+	private Flyway flyway;
 
 	@Test
 	void servesTheSiteNamingTheAppServer() throws Exception {
@@ -58,6 +63,17 @@ class WebstackApplicationTests extends DatabasePairTests {
 		HttpResponse<String> json = get(this.port, "/posts/not-a-number", "application/json");
 		assertThat(json.statusCode()).isEqualTo(400);
 		assertThat(json.body()).contains("\"status\":400").doesNotContain("Exception").doesNotContain("trace");
+	}
+
+	@Test
+	void theMigrationsAccountMigratesAndItsPasswordIsNotKept() {
+		assertThat(this.flyway.info().pending()).as("nothing left to migrate").isEmpty();
+		assertThat(DatabasePair.rootSql("db-1", "select distinct installed_by from webstack.flyway_schema_history"))
+			.isEqualTo("webstack_migrations");
+		assertThat(this.flyway.getConfiguration().getPassword()).as("the DDL password, after start").isNull();
+		assertThat(this.flyway.getConfiguration().getDataSource().getClass().getName())
+			.as("no DriverDataSource, which would keep it")
+			.doesNotContain("DriverDataSource");
 	}
 
 	private HttpResponse<String> get(int port, String path) throws Exception {
