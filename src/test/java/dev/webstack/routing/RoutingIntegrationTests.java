@@ -12,7 +12,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.webstack.DatabasePair;
 import dev.webstack.DatabasePairTests;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -23,7 +22,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The read/write split against the real pair: where each kind of transaction's connection
@@ -43,16 +41,6 @@ class RoutingIntegrationTests extends DatabasePairTests {
 
 	@Autowired
 	private MeterRegistry meters;
-
-	/**
-	 * Another class may just have restarted a database of the shared pair: each test starts
-	 * once read-only transactions reach the replica again.
-	 */
-	@BeforeEach
-	void replicaServesReads() {
-		await().atMost(Duration.ofSeconds(60))
-			.until(() -> readOnly().execute((status) -> whoAnswers()) == AnsweringServer.REPLICA);
-	}
 
 	@Test
 	void readOnlyTransactionReadsFromTheReplica() {
