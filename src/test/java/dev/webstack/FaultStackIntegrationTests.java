@@ -213,10 +213,14 @@ class FaultStackIntegrationTests {
 		return health;
 	}
 
+	/** Health with its details, which only the monitoring account may see. */
 	private static JsonNode health(int managementPort) throws Exception {
+		String monitoring = java.util.Base64.getEncoder()
+			.encodeToString(("monitoring:" + stack.secret("monitoring-password")).getBytes(StandardCharsets.UTF_8));
 		return JSON.readTree(HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + stack.port(managementPort)
 					+ "/actuator/health"))
+				.header("Authorization", "Basic " + monitoring)
 				.build(), HttpResponse.BodyHandlers.ofString())
 			.body());
 	}
