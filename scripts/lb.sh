@@ -100,7 +100,10 @@ lb_stats() {
   curl_as stats lb-stats-password -fsS --max-time 2 "http://127.0.0.1:$LB_STATS_PORT/;csv"
 }
 
-lb_ready() { lb_stats >/dev/null && curl -sk -o /dev/null --max-time 2 "https://127.0.0.1:$LB_HTTPS_PORT/"; }
+# HAProxy answers: its stats, and a TLS handshake and a request that it refuses itself
+# (/readyz is denied at the edge), so that a slow first page of a cold app server does not
+# make the load balancer look down.
+lb_ready() { lb_stats >/dev/null && curl -sk -o /dev/null --max-time 2 "https://127.0.0.1:$LB_HTTPS_PORT/readyz"; }
 
 lb_up() {
   local pid
