@@ -1,9 +1,8 @@
 package dev.webstack;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,13 +37,12 @@ class BenchReportTests {
 		Files.writeString(this.dir.resolve("facts.tsv"), String.join("\n", "machine\ttest machine",
 				"cold_up_seconds\t31.5", "rss_kb_app-1\t348160", "rss_kb_app-2\t360448") + "\n");
 
-		Process report = new ProcessBuilder("java", Path.of("scripts/BenchReport.java").toAbsolutePath().toString(),
-				this.dir.toString())
-			.redirectErrorStream(true)
-			.start();
-		String out = new String(report.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(report.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		assertThat(report.exitValue()).as(out).isZero();
+		ChildProcess.Result report = ChildProcess.run(
+				new ProcessBuilder("java", Path.of("scripts/BenchReport.java").toAbsolutePath().toString(),
+						this.dir.toString()),
+				Duration.ofSeconds(60));
+		assertThat(report.finished()).isTrue();
+		assertThat(report.exitCode()).as(report.output()).isZero();
 
 		JsonNode json = JsonMapper.builder().build().readTree(Files.readString(this.dir.resolve("bench.json")));
 		// Per-round chain/direct: 0.9, 0.8, 0.86; the median of those is 0.86.
@@ -58,8 +56,8 @@ class BenchReportTests {
 		assertThat(target(json, "app-2 resident memory").get("met").asBoolean()).isFalse();
 		assertThat(json.get("results").get(1).get("requestsPerSecond").asDouble()).as("median of chain").isEqualTo(1290);
 		assertThat(Files.readString(this.dir.resolve("bench.md"))).contains("| app-2 resident memory | 352 MB | < 350 MB | **NO** |");
-		assertThat(out).contains("| chain throughput / direct (a) | 0.86 | >= 0.85 | yes |");
-		assertThat(out).contains("- errors at 256 connections (f): 3, wanted 0.")
+		assertThat(report.output()).contains("| chain throughput / direct (a) | 0.86 | >= 0.85 | yes |");
+		assertThat(report.output()).contains("- errors at 256 connections (f): 3, wanted 0.")
 			.doesNotContain("- chain / direct");
 	}
 

@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -134,12 +135,11 @@ public final class DatabasePair {
 				"--socket=" + socket, "-u", "root", "--batch", "--skip-column-names", "-e", sql)
 			.redirectErrorStream(true);
 		try {
-			Process process = builder.start();
-			String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-			if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-				throw new IllegalStateException("mariadb on " + server + " failed: " + out);
+			ChildProcess.Result mariadb = ChildProcess.run(builder, Duration.ofSeconds(60));
+			if (!mariadb.finished() || mariadb.exitCode() != 0) {
+				throw new IllegalStateException("mariadb on " + server + " failed: " + mariadb.output());
 			}
-			return out.strip();
+			return mariadb.output().strip();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

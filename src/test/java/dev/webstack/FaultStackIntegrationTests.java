@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.jsoup.Jsoup;
@@ -50,7 +49,7 @@ class FaultStackIntegrationTests {
 	@Test
 	@Order(1)
 	void anAppServerKilledUnderLoadFailsNoReadAndWritesNothingTwice() throws Exception {
-		Process load = stack.load(14, 4, 2);
+		ChildProcess load = stack.load(14, 4, 2);
 		Thread.sleep(3000);
 		stack.kill("app-1");
 		Thread.sleep(4000);
@@ -66,7 +65,7 @@ class FaultStackIntegrationTests {
 	@Test
 	@Order(2)
 	void aPlannedRestartUnderLoadFailsNoRequestAtAll() throws Exception {
-		Process load = stack.load(16, 4, 2);
+		ChildProcess load = stack.load(16, 4, 2);
 		Thread.sleep(3000);
 		assertThat(stack.stack("restart", "app-1")).contains("draining app-1", "app-1 back in rotation");
 		JsonNode figures = figures("restart app-1", load);
@@ -81,7 +80,7 @@ class FaultStackIntegrationTests {
 	@Test
 	@Order(3)
 	void nginxReloadsUnderLoadFailNoRequest() throws Exception {
-		Process load = stack.load(10, 4, 2);
+		ChildProcess load = stack.load(10, 4, 2);
 		for (int i = 0; i < 3; i++) {
 			Thread.sleep(2000);
 			stack.stack("reload", "web-1");
@@ -95,7 +94,7 @@ class FaultStackIntegrationTests {
 	@Test
 	@Order(4)
 	void aStoppedReplicationSendsReadsToThePrimaryAndTheyComeBackAfterIt() throws Exception {
-		Process load = stack.load(16, 4, 1);
+		ChildProcess load = stack.load(16, 4, 1);
 		Thread.sleep(2000);
 		stack.rootSql("db-2", "STOP SLAVE");
 		assertThat(awaitReadRoute((route) -> route.startsWith("primary"))).isEqualTo("primary (replication stopped)");
@@ -122,7 +121,7 @@ class FaultStackIntegrationTests {
 	@Test
 	@Order(5)
 	void aDeadReplicaSendsReadsToThePrimaryUntilUpBringsItBack() throws Exception {
-		Process load = stack.load(14, 4, 1);
+		ChildProcess load = stack.load(14, 4, 1);
 		Thread.sleep(2000);
 		stack.kill("db-2");
 		assertThat(awaitReadRoute((r) -> r.startsWith("primary"))).isEqualTo("primary (replica unreachable)");
@@ -173,11 +172,12 @@ class FaultStackIntegrationTests {
 	}
 
 	/** Waits for the load to end and returns (and prints) its figures. */
-	private static JsonNode figures(String fault, Process load) throws Exception {
-		assertThat(load.waitFor(120, TimeUnit.SECONDS)).isTrue();
-		String out = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+	private static JsonNode figures(String fault, ChildProcess load) throws Exception {
+		ChildProcess.Result result = load.finish(Duration.ofSeconds(120));
+		String out = result.output().strip();
 		System.out.println("fault: " + fault + "\n" + out);
-		assertThat(load.exitValue()).as(out).isZero();
+		assertThat(result.finished()).as(out).isTrue();
+		assertThat(result.exitCode()).as(out).isZero();
 		return JSON.readTree(out.substring(out.lastIndexOf('\n') + 1));
 	}
 

@@ -18,7 +18,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLSocket;
@@ -382,14 +381,11 @@ class HostileInputStackIntegrationTests {
 	}
 
 	private static String openssl(String version) throws Exception {
-		Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + stack.port(8443),
-				version, "-cipher", "DEFAULT:@SECLEVEL=0")
-			.redirectErrorStream(true)
-			.start();
-		process.getOutputStream().close();
-		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-		return out;
+		// Its input is empty, so s_client ends after the handshake.
+		ChildProcess.Result openssl = ChildProcess.run(new ProcessBuilder("openssl", "s_client", "-connect",
+				"127.0.0.1:" + stack.port(8443), version, "-cipher", "DEFAULT:@SECLEVEL=0"), Duration.ofSeconds(30));
+		assertThat(openssl.finished()).isTrue();
+		return openssl.output();
 	}
 
 	private static HttpResponse<String> raw(String path) throws Exception {

@@ -1,15 +1,14 @@
 package dev.webstack;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -180,12 +179,11 @@ class InfrastructureConfigTests {
 	}
 
 	private static Result run(Map<String, String> env, String... command) throws Exception {
-		ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true);
+		ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command)));
 		builder.environment().putAll(env);
-		Process process = builder.start();
-		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		return new Result(process.exitValue(), out);
+		ChildProcess.Result result = ChildProcess.run(builder, Duration.ofSeconds(60));
+		assertThat(result.finished()).as(result.output()).isTrue();
+		return new Result(result.exitCode(), result.output());
 	}
 
 	private record Result(int exitCode, String output) {

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -558,12 +557,10 @@ class StackIntegrationTests {
 		// ./stack bench's 90/10 mix must really write: a tenth of its requests publish a post
 		// with the tokens of the form page before (CSRF cookie and field, one-time token).
 		long before = testStack.postCount();
-		Process wrk = new ProcessBuilder("wrk", "-t1", "-c1", "-d2s", "-s",
-				Path.of("scripts/bench/mix.lua").toAbsolutePath().toString(), SITE + "/")
-			.redirectErrorStream(true)
-			.start();
-		String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		assertThat(wrk.waitFor(30, TimeUnit.SECONDS)).isTrue();
+		ChildProcess.Result wrk = ChildProcess.run(new ProcessBuilder("wrk", "-t1", "-c1", "-d2s", "-s",
+				Path.of("scripts/bench/mix.lua").toAbsolutePath().toString(), SITE + "/"), Duration.ofSeconds(30));
+		assertThat(wrk.finished()).isTrue();
+		String out = wrk.output();
 		Matcher result = Pattern.compile("RESULT \\S+ \\S+ \\S+ (\\d+) (\\d+) (\\d+)").matcher(out);
 		assertThat(result.find()).as(out).isTrue();
 		long requests = Long.parseLong(result.group(1));

@@ -71,13 +71,11 @@ public final class TestStack {
 		builder.environment().put("WEBSTACK_STATE_DIR", this.state.toString());
 		builder.environment().put("WEBSTACK_PORT_OFFSET", String.valueOf(this.offset));
 		builder.environment().putAll(extraEnv);
-		Process process = builder.start();
-		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		if (!process.waitFor(300, TimeUnit.SECONDS)) {
-			process.destroyForcibly();
-			throw new AssertionError("./stack " + String.join(" ", args) + " did not finish");
+		ChildProcess.Result stack = ChildProcess.run(builder, Duration.ofSeconds(300));
+		if (!stack.finished()) {
+			throw new AssertionError("./stack " + String.join(" ", args) + " did not finish:\n" + stack.output());
 		}
-		return new Result(process.exitValue(), out);
+		return new Result(stack.exitCode(), stack.output());
 	}
 
 	/** Stops everything and deletes the state. */
@@ -117,16 +115,13 @@ public final class TestStack {
 
 	/** Runs SQL as root on db-1 or db-2 over its socket, as an operator would. */
 	public String rootSql(String server, String sql) throws Exception {
-		Process process = new ProcessBuilder("mariadb", "--no-defaults", "--protocol=socket",
-				"--socket=" + this.state.resolve(server).resolve("mysqld.sock"), "-u", "root", "--batch",
-				"--skip-column-names", "-e", sql)
-			.redirectErrorStream(true)
-			.start();
-		String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-			throw new AssertionError("mariadb on " + server + " failed: " + out);
+		ChildProcess.Result mariadb = ChildProcess.run(new ProcessBuilder("mariadb", "--no-defaults",
+				"--protocol=socket", "--socket=" + this.state.resolve(server).resolve("mysqld.sock"), "-u", "root",
+				"--batch", "--skip-column-names", "-e", sql), Duration.ofSeconds(60));
+		if (!mariadb.finished() || mariadb.exitCode() != 0) {
+			throw new AssertionError("mariadb on " + server + " failed: " + mariadb.output());
 		}
-		return out.strip();
+		return mariadb.output().strip();
 	}
 
 	/** An HTTP client that trusts this stack's self-signed certificate, and no other. */
@@ -161,11 +156,10 @@ public final class TestStack {
 	}
 
 	/** Starts the load generator (scripts/Load.java) against this stack; its last line is JSON. */
-	public Process load(int seconds, int readers, int writers) throws IOException {
-		return new ProcessBuilder("java", "scripts/Load.java", site(), this.state.resolve("tls/lb-1.crt").toString(),
-				String.valueOf(seconds), String.valueOf(readers), String.valueOf(writers))
-			.redirectErrorStream(true)
-			.start();
+	public ChildProcess load(int seconds, int readers, int writers) throws IOException {
+		return ChildProcess.start(new ProcessBuilder("java", "scripts/Load.java", site(),
+				this.state.resolve("tls/lb-1.crt").toString(), String.valueOf(seconds), String.valueOf(readers),
+				String.valueOf(writers)));
 	}
 
 }
