@@ -23,18 +23,8 @@ for name in admin-password session-key lb-stats-password lb-metrics-password mon
   fi
 done
 
-# HAProxy's stats users, a second configuration file (see haproxy/haproxy.cfg); openssl
-# reads each password on stdin, never on its command line.
-stats=$(openssl passwd -6 -stdin <"$dir/lb-stats-password")
-metrics=$(openssl passwd -6 -stdin <"$dir/lb-metrics-password")
-cat >"$dir/haproxy-users.cfg" <<USERS
-# Rendered by docker/secrets.sh from lb-stats-password and lb-metrics-password.
-userlist lb-1-users
-    group stats
-    group metrics
-    user stats password $stats groups stats
-    user prometheus password $metrics groups metrics
-USERS
+# HAProxy's stats users, a second configuration file (see haproxy/haproxy.cfg).
+"$docker_dir/../haproxy/users.sh" "$dir" >"$dir/haproxy-users.cfg"
 # Older versions gave HAProxy the admin password's hash in its environment.
 rm -f "$dir/lb-1.env"
 

@@ -48,18 +48,7 @@ lb_ensure_users() {
     secret_owner "$LB_USERS_FILE" "$(component_account lb-1)"
     return 0
   fi
-  local stats metrics
-  stats=$(openssl passwd -6 -stdin <"$SECRETS_DIR/lb-stats-password")
-  metrics=$(openssl passwd -6 -stdin <"$SECRETS_DIR/lb-metrics-password")
-  (umask 077 && cat >"$LB_USERS_FILE.new" <<USERS
-# Rendered by ./stack from lb-stats-password and lb-metrics-password; do not edit.
-userlist lb-1-users
-    group stats
-    group metrics
-    user stats password $stats groups stats
-    user prometheus password $metrics groups metrics
-USERS
-  )
+  (umask 077 && "$ROOT/haproxy/users.sh" "$SECRETS_DIR" >"$LB_USERS_FILE.new")
   mv -f "$LB_USERS_FILE.new" "$LB_USERS_FILE"
   # HAProxy reads it (before it chroots), as lb-1's account.
   secret_owner "$LB_USERS_FILE" "$(component_account lb-1)"
