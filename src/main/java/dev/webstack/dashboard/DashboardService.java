@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.webstack.infra.InfraProbes;
-import dev.webstack.infra.InfraProperties;
-import dev.webstack.infra.InfraSnapshot;
+import dev.webstack.dashboard.probe.InfraProbes;
+import dev.webstack.dashboard.probe.InfraProperties;
+import dev.webstack.dashboard.probe.InfraSnapshot;
 import dev.webstack.routing.DataSourceProperties;
 import dev.webstack.routing.ReplicationMonitor;
 import dev.webstack.system.MonitoringProperties;

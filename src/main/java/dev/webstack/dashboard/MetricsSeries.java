@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import dev.webstack.infra.InfraProperties;
+import dev.webstack.dashboard.probe.InfraProperties;
 import dev.webstack.routing.ReplicationMonitor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

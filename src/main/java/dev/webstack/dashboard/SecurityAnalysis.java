@@ -14,12 +14,12 @@ import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.webstack.infra.AccessStatus;
-import dev.webstack.infra.DatabaseStatus;
-import dev.webstack.infra.EdgeStatus;
-import dev.webstack.infra.FirewallStatus;
-import dev.webstack.infra.InfraSnapshot;
-import dev.webstack.infra.Probed;
+import dev.webstack.dashboard.probe.AccessStatus;
+import dev.webstack.dashboard.probe.DatabaseStatus;
+import dev.webstack.dashboard.probe.EdgeStatus;
+import dev.webstack.dashboard.probe.FirewallStatus;
+import dev.webstack.dashboard.probe.InfraSnapshot;
+import dev.webstack.dashboard.probe.Probed;
 
 /**
  * The security posture, checked live: each check passes or fails on evidence the probes

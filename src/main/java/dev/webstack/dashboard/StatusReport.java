@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import dev.webstack.infra.PrometheusTarget;
+import dev.webstack.dashboard.probe.PrometheusTarget;
 
 /**
  * Everything the dashboard shows, as of one moment; also the JSON of

@@ -10,13 +10,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.webstack.dashboard.ComponentView.State;
-import dev.webstack.infra.AppStatus;
-import dev.webstack.infra.DatabaseStatus;
-import dev.webstack.infra.HaproxyServer;
-import dev.webstack.infra.InfraSnapshot;
-import dev.webstack.infra.NginxStatus;
-import dev.webstack.infra.Probed;
-import dev.webstack.infra.PrometheusTarget;
+import dev.webstack.dashboard.probe.AppStatus;
+import dev.webstack.dashboard.probe.DatabaseStatus;
+import dev.webstack.dashboard.probe.HaproxyServer;
+import dev.webstack.dashboard.probe.InfraSnapshot;
+import dev.webstack.dashboard.probe.NginxStatus;
+import dev.webstack.dashboard.probe.Probed;
+import dev.webstack.dashboard.probe.PrometheusTarget;
 import dev.webstack.routing.ReplicationState;
 
 /**

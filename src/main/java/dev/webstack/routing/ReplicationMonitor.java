@@ -12,6 +12,10 @@ import java.time.Instant;
 
 import javax.sql.DataSource;
 
+import dev.webstack.mysql.DatabaseFlavor;
+import dev.webstack.mysql.ReplicaStatus;
+import dev.webstack.mysql.ShortConnections;
+
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

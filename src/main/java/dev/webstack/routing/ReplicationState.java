@@ -2,6 +2,8 @@ package dev.webstack.routing;
 
 import java.time.Instant;
 
+import dev.webstack.mysql.ReplicaStatus;
+
 /**
  * The replica as last measured: whether it answers, what it says of its replication, and
  * the lag its heartbeat row shows.

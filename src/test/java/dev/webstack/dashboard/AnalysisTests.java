@@ -8,12 +8,12 @@ import java.util.Map;
 
 import dev.webstack.dashboard.ComponentView.State;
 import dev.webstack.dashboard.SecurityCheck.Result;
-import dev.webstack.infra.AccessStatus;
-import dev.webstack.infra.DatabaseStatus;
-import dev.webstack.infra.EdgeStatus;
-import dev.webstack.infra.FirewallStatus;
-import dev.webstack.infra.InfraSnapshot;
-import dev.webstack.infra.Probed;
+import dev.webstack.dashboard.probe.AccessStatus;
+import dev.webstack.dashboard.probe.DatabaseStatus;
+import dev.webstack.dashboard.probe.EdgeStatus;
+import dev.webstack.dashboard.probe.FirewallStatus;
+import dev.webstack.dashboard.probe.InfraSnapshot;
+import dev.webstack.dashboard.probe.Probed;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -14,6 +14,8 @@ import javax.sql.DataSource;
 
 import dev.webstack.AppServer;
 import dev.webstack.DatabasePair;
+import dev.webstack.mysql.DatabaseFlavor;
+import dev.webstack.mysql.ReplicaStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.webstack.infra;
+package dev.webstack.dashboard.probe;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

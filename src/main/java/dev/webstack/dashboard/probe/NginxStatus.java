@@ -1,4 +1,4 @@
-package dev.webstack.infra;
+package dev.webstack.dashboard.probe;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

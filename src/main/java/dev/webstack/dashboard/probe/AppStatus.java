@@ -1,4 +1,4 @@
-package dev.webstack.infra;
+package dev.webstack.dashboard.probe;
 
 /**
  * An app server as its management port describes it.

@@ -1,4 +1,4 @@
-package dev.webstack.routing;
+package dev.webstack.mysql;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -21,7 +21,7 @@ import java.util.Map;
 public record ReplicaStatus(boolean configured, boolean ioRunning, boolean sqlRunning, Long secondsBehind,
 		String lastError) {
 
-	static final ReplicaStatus NOT_CONFIGURED = new ReplicaStatus(false, false, false, null, "");
+	public static final ReplicaStatus NOT_CONFIGURED = new ReplicaStatus(false, false, false, null, "");
 
 	/** Whether both threads run, that is, whether changes reach the replica. */
 	public boolean running() {

@@ -1,4 +1,4 @@
-package dev.webstack.routing;
+package dev.webstack.mysql;
 
 import java.sql.Connection;
 import java.sql.ResultSet;

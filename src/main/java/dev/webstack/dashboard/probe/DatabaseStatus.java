@@ -1,6 +1,6 @@
-package dev.webstack.infra;
+package dev.webstack.dashboard.probe;
 
-import dev.webstack.routing.ReplicaStatus;
+import dev.webstack.mysql.ReplicaStatus;
 
 /**
  * A database server as the monitoring account sees it.

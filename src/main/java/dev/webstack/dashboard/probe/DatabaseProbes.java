@@ -1,4 +1,4 @@
-package dev.webstack.infra;
+package dev.webstack.dashboard.probe;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.webstack.routing.DataSourceProperties;
-import dev.webstack.routing.DatabaseFlavor;
-import dev.webstack.routing.ReplicaStatus;
-import dev.webstack.routing.ShortConnections;
+import dev.webstack.mysql.DatabaseFlavor;
+import dev.webstack.mysql.ReplicaStatus;
+import dev.webstack.mysql.ShortConnections;
 
 /**
  * Asks a database server about itself with the monitoring account (which may read status

@@ -1,4 +1,4 @@
-package dev.webstack.routing;
+package dev.webstack.mysql;
 
 import java.io.IOException;
 import java.io.InputStream;
