@@ -26,6 +26,7 @@ class DashboardController {
 
 	@GetMapping("/admin")
 	String home(Principal principal, Model model) {
+		this.dashboard.opened();
 		model.addAttribute("user", principal.getName());
 		model.addAttribute("report", this.dashboard.report());
 		return "dashboard/home";

@@ -55,6 +55,11 @@ class DashboardService {
 		this.passwords = secrets;
 	}
 
+	/** An admin opened the dashboard: the security checks are brought up to date, in the background. */
+	void opened() {
+		this.probes.securityChecksWanted();
+	}
+
 	StatusReport report() {
 		InfraSnapshot snapshot = this.probes.snapshot();
 		List<ComponentView> components = this.topology.components(snapshot, this.replication.state(),

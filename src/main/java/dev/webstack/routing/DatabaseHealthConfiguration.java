@@ -3,9 +3,8 @@ package dev.webstack.routing;
 import java.sql.Connection;
 import java.sql.SQLException;
 
-import dev.webstack.mysql.DatabaseFlavor;
-
 import com.zaxxer.hikari.HikariDataSource;
+import dev.webstack.mysql.DatabaseFlavor;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.health.contributor.Health;

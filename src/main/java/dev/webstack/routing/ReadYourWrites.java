@@ -7,9 +7,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
-import dev.webstack.mysql.DatabaseFlavor;
-
 import com.zaxxer.hikari.HikariDataSource;
+import dev.webstack.mysql.DatabaseFlavor;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;

@@ -9,14 +9,16 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.webstack.mysql.DatabaseFlavor;
 import dev.webstack.mysql.ReplicaStatus;
 import dev.webstack.mysql.ShortConnections;
-
-import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -24,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,9 +35,13 @@ import org.springframework.stereotype.Component;
  * the difference; it cross-checks with the replica's own status, so a stopped or broken
  * replication counts as unbounded lag rather than zero. Gauge:
  * {@code webstack_replication_lag_seconds}.
+ * <p>
+ * Read routing depends on it, so it runs on a thread of its own, which nothing else
+ * shares (the dashboard's probes, slow when a component is, have their own), and asks the
+ * replica's status over one kept connection with the monitoring account.
  */
 @Component
-public class ReplicationMonitor {
+public class ReplicationMonitor implements SmartLifecycle {
 
 	private static final Logger logger = LoggerFactory.getLogger(ReplicationMonitor.class);
 
@@ -71,15 +77,30 @@ public class ReplicationMonitor {
 
 	private volatile boolean primaryUnreachable;
 
+	private final Duration interval;
+
+	private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor((task) -> {
+		Thread thread = new Thread(task, "replication-heartbeat");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	/** The monitoring account's connection to the replica, used by the heartbeat's thread only. */
+	private Connection statusConnection;
+
+	private volatile boolean running;
+
 	ReplicationMonitor(@Qualifier("primaryPool") HikariDataSource primary,
 			@Qualifier("replicaPool") HikariDataSource replica, DataSourceProperties properties,
 			@Value("${webstack.instance-name}") String instanceName,
-			MeterRegistry registry, Clock clock) {
+			@Value("${webstack.datasource.heartbeat-interval}") Duration interval, MeterRegistry registry,
+			Clock clock) {
 		this.primary = primary;
 		this.replica = replica;
 		this.properties = properties;
 		this.instanceName = instanceName;
 		this.clock = clock;
+		this.interval = interval;
 		this.monitorPassword = properties.monitor().resolvePassword();
 		Gauge.builder("webstack.replication.lag.seconds", this, (monitor) -> monitor.state.lagSeconds())
 			.description("Replication lag from the heartbeat row; +Inf when the replica is unreachable or stopped")
@@ -90,10 +111,42 @@ public class ReplicationMonitor {
 			.register(registry);
 	}
 
-	@Scheduled(fixedRateString = "${webstack.datasource.heartbeat-interval}", initialDelay = 1000)
+	@Override
+	public void start() {
+		this.running = true;
+		// A fixed delay, not a fixed rate: beats that fell behind (a primary slow to answer)
+		// must not run back to back, which would count a recovering replica fit three times at once.
+		this.heartbeat.scheduleWithFixedDelay(this::tick, 1000, this.interval.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		this.heartbeat.shutdownNow();
+		try {
+			if (this.heartbeat.awaitTermination(5, TimeUnit.SECONDS)) {
+				closeStatusConnection();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
 	void tick() {
-		beat();
-		measure();
+		try {
+			beat();
+			measure();
+		}
+		catch (RuntimeException ex) {
+			// A scheduled task that throws is never run again: log it and beat on.
+			logger.warn("A replication heartbeat failed", ex);
+		}
 	}
 
 	/**
@@ -161,11 +214,15 @@ public class ReplicationMonitor {
 			return;
 		}
 		ReplicaStatus status;
-		try (Connection monitor = monitorConnection(this.properties.replica().url())) {
-			status = ReplicaStatus.read(monitor, flavor);
+		try {
+			if (this.statusConnection == null) {
+				this.statusConnection = monitorConnection(this.properties.replica().url());
+			}
+			status = ReplicaStatus.read(this.statusConnection, flavor);
 		}
 		catch (SQLException ex) {
 			logger.debug("Cannot read the replica's status", ex);
+			closeStatusConnection();
 			status = new ReplicaStatus(true, false, false, null, "status unreadable: " + ex.getMessage());
 		}
 		Instant reference = (this.primaryHeartbeat != null) ? this.primaryHeartbeat : now;
@@ -225,7 +282,19 @@ public class ReplicationMonitor {
 		return this.properties.maxReplicaLag().toNanos() / 1e9;
 	}
 
-	/** A short-lived connection with the monitoring account, which may read status but no data. */
+	private void closeStatusConnection() {
+		if (this.statusConnection != null) {
+			try {
+				this.statusConnection.close();
+			}
+			catch (SQLException ex) {
+				logger.debug("Closing the replica status connection failed", ex);
+			}
+			this.statusConnection = null;
+		}
+	}
+
+	/** A connection with the monitoring account, which may read status but no data, and short timeouts. */
 	Connection monitorConnection(String url) throws SQLException {
 		return ShortConnections.open(DataSourceProperties.serverUrl(url), this.properties.monitor().username(),
 				this.monitorPassword, 2000);

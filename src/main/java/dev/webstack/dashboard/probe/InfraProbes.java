@@ -5,28 +5,51 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.webstack.routing.DataSourceProperties;
 import dev.webstack.system.MonitoringProperties;
 import dev.webstack.system.Secrets;
-import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs every probe in the background, each in parallel and with its own timeout, and
- * keeps the latest results, so the dashboard reads a cache and never waits on a dead
- * component.
+ * Runs the probes in the background, each in parallel and with its own timeout, and keeps
+ * the latest results, so the dashboard reads a cache and never waits on a dead component.
+ * <p>
+ * Two rounds, on threads of their own (never Spring's scheduler, which the replication
+ * heartbeat must not share with them): the components' health every
+ * {@code probe-interval} (2s) over kept connections, with no TLS handshake, database
+ * connection or child process per round; and the security checks, which do all of those
+ * (TLS versions, certificate, grants, the monitoring side's doors, the firewall), every
+ * {@code security-check-interval} and when an admin opens the dashboard.
  */
 @Component
-public class InfraProbes {
+public class InfraProbes implements SmartLifecycle {
+
+	private static final Logger logger = LoggerFactory.getLogger(InfraProbes.class);
+
+	/** An admin opening the dashboard runs the security checks at most this often. */
+	static final Duration SECURITY_CHECKS_ON_DEMAND_EVERY = Duration.ofSeconds(30);
+
+	/**
+	 * A security check that could not run (its component not up yet, as while {@code ./stack
+	 * up} starts the app servers before the load balancer) is tried again this soon.
+	 */
+	static final Duration SECURITY_CHECKS_RETRY = Duration.ofSeconds(10);
 
 	private final InfraProperties infra;
 
@@ -46,13 +69,22 @@ public class InfraProbes {
 
 	private final FirewallProbe firewall;
 
-	private final ExecutorService executor = Executors.newFixedThreadPool(4, (task) -> {
-		Thread thread = new Thread(task, "infra-probe");
-		thread.setDaemon(true);
-		return thread;
-	});
+	/** Runs the probes themselves; a probe past its timeout keeps its thread only until its socket times out. */
+	private final ExecutorService executor = Executors.newCachedThreadPool(daemon("dashboard-probe"));
 
-	private volatile InfraSnapshot snapshot;
+	private final ScheduledExecutorService healthRounds = Executors
+		.newSingleThreadScheduledExecutor(daemon("dashboard-probes-health"));
+
+	private final ScheduledExecutorService securityRounds = Executors
+		.newSingleThreadScheduledExecutor(daemon("dashboard-probes-security"));
+
+	private final AtomicReference<Instant> securityRequested = new AtomicReference<>(Instant.EPOCH);
+
+	private volatile Health health;
+
+	private volatile Security security;
+
+	private volatile boolean running;
 
 	InfraProbes(InfraProperties infra, DataSourceProperties databases, MonitoringProperties monitoring,
 			JsonMapper json, Clock clock) {
@@ -69,30 +101,84 @@ public class InfraProbes {
 		this.statsAuthorization = HttpProbes.basic(infra.haproxyStatsUser(),
 				Secrets.read("HAProxy's stats page", infra.haproxyStatsPasswordFile()));
 		this.monitoringAuthorization = HttpProbes.basic(monitoring.username(), monitoring.readPassword());
-		this.snapshot = InfraSnapshot.empty(infra.apps().keySet());
+		Map<String, Probed<AppStatus>> apps = new LinkedHashMap<>();
+		infra.apps().keySet().forEach((name) -> apps.put(name, Probed.notYet()));
+		this.health = new Health(Probed.notYet(), Probed.notYet(), apps, Probed.notYet(), Probed.notYet(),
+				Probed.notYet(), Instant.EPOCH);
+		this.security = new Security(Probed.notYet(), Probed.notYet(), Probed.notYet(), Probed.notYet());
 	}
 
 	public InfraSnapshot snapshot() {
-		return this.snapshot;
+		Health health = this.health;
+		Security security = this.security;
+		return new InfraSnapshot(health.haproxy(), health.nginx(), health.apps(), health.primary(), health.replica(),
+				health.prometheus(), security.edge(), security.firewall(), security.appGrants(), security.access(),
+				health.at());
 	}
 
-	@Scheduled(fixedDelayString = "${webstack.infra.probe-interval}", initialDelay = 500)
-	public void refresh() {
-		InfraSnapshot previous = this.snapshot;
+	/**
+	 * An admin opened the dashboard: the security checks run now, in the background,
+	 * unless they ran on such a request less than 30s ago.
+	 */
+	public void securityChecksWanted() {
 		Instant now = this.clock.instant();
-		DatabaseProbes db = this.db;
+		Instant last = this.securityRequested.get();
+		if (this.running && now.isAfter(last.plus(SECURITY_CHECKS_ON_DEMAND_EVERY))
+				&& this.securityRequested.compareAndSet(last, now)) {
+			this.securityRounds.execute(guarded(this::checkSecurity));
+		}
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+		long interval = this.infra.probeInterval().toMillis();
+		this.healthRounds.scheduleWithFixedDelay(guarded(this::probeHealth), 500, interval, TimeUnit.MILLISECONDS);
+		this.securityRounds.schedule(this::scheduledSecurityChecks, 1000, TimeUnit.MILLISECONDS);
+	}
+
+	private void scheduledSecurityChecks() {
+		boolean complete = false;
+		try {
+			complete = checkSecurity();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("A round of security checks failed", ex);
+		}
+		finally {
+			Duration next = complete ? this.infra.securityCheckInterval() : SECURITY_CHECKS_RETRY;
+			try {
+				this.securityRounds.schedule(this::scheduledSecurityChecks, next.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (RejectedExecutionException ex) {
+				// Stopped meanwhile.
+			}
+		}
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		this.healthRounds.shutdownNow();
+		this.securityRounds.shutdownNow();
+		this.executor.shutdownNow();
+		this.db.close();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/** One round of the components' health: every probe in parallel, none opening anything new. */
+	void probeHealth() {
+		Health previous = this.health;
+		Instant now = this.clock.instant();
 		var haproxy = run(() -> this.http.haproxy(this.infra.haproxyStatsUrl(), this.statsAuthorization));
 		var nginx = run(() -> this.http.nginx(this.infra.nginxStatusUrl()));
 		var prometheus = run(() -> this.http.prometheus(this.infra.prometheusUrl()));
-		var edge = run(() -> this.http.edge(this.infra.publicHttpsUrl(), this.infra.publicHttpUrl()));
-		var primary = run(() -> db.probe(this.databases.primary().url(), false));
-		var replica = run(() -> db.probe(this.databases.replica().url(), true));
-		var firewallStatus = run(this.firewall::probe);
-		var appGrants = run(() -> DatabaseProbes.ownGrants(this.databases.primary().url(),
-				this.databases.primary().username(), this.appPassword,
-				(int) this.infra.probeTimeout().toMillis()));
-		var access = run(() -> this.http.access(this.infra.haproxyStatsUrl(), this.statsAuthorization,
-				this.infra.apps(), this.monitoringAuthorization));
+		var primary = run(() -> this.db.probe(this.databases.primary().url(), false));
+		var replica = run(() -> this.db.probe(this.databases.replica().url(), true));
 		Map<String, CompletableFuture<Probed<AppStatus>>> apps = new LinkedHashMap<>();
 		this.infra.apps().forEach((name, url) -> {
 			Probed<AppStatus> before = previous.apps().get(name);
@@ -101,8 +187,26 @@ public class InfraProbes {
 		});
 		Map<String, Probed<AppStatus>> appResults = new LinkedHashMap<>();
 		apps.forEach((name, future) -> appResults.put(name, future.join()));
-		this.snapshot = new InfraSnapshot(haproxy.join(), nginx.join(), appResults, primary.join(), replica.join(),
-				prometheus.join(), edge.join(), firewallStatus.join(), appGrants.join(), access.join(), now);
+		this.health = new Health(haproxy.join(), nginx.join(), appResults, primary.join(), replica.join(),
+				prometheus.join(), now);
+	}
+
+	/**
+	 * One round of the security checks, which handshake, connect and start child processes;
+	 * whether every check ran.
+	 */
+	boolean checkSecurity() {
+		var edge = run(() -> this.http.edge(this.infra.publicHttpsUrl(), this.infra.publicHttpUrl()));
+		var firewallStatus = run(this.firewall::probe);
+		var appGrants = run(() -> DatabaseProbes.ownGrants(this.databases.primary().url(),
+				this.databases.primary().username(), this.appPassword,
+				(int) this.infra.probeTimeout().toMillis()));
+		var access = run(() -> this.http.access(this.infra.haproxyStatsUrl(), this.statsAuthorization,
+				this.infra.apps(), this.monitoringAuthorization));
+		Security security = new Security(edge.join(), firewallStatus.join(), appGrants.join(), access.join());
+		this.security = security;
+		return security.edge().ok() && security.firewall().ok() && security.appGrants().ok()
+				&& security.access().ok();
 	}
 
 	private <T> CompletableFuture<Probed<T>> run(Probe<T> probe) {
@@ -125,9 +229,24 @@ public class InfraProbes {
 		return cause.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
 	}
 
-	@PreDestroy
-	void stop() {
-		this.executor.shutdownNow();
+	/** A scheduled round that fails must not end the schedule (an executor drops a task that throws). */
+	private static Runnable guarded(Runnable round) {
+		return () -> {
+			try {
+				round.run();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("A round of probes failed", ex);
+			}
+		};
+	}
+
+	private static ThreadFactory daemon(String name) {
+		return (task) -> {
+			Thread thread = new Thread(task, name);
+			thread.setDaemon(true);
+			return thread;
+		};
 	}
 
 	@FunctionalInterface
@@ -135,6 +254,15 @@ public class InfraProbes {
 
 		T call() throws Exception;
 
+	}
+
+	private record Health(Probed<List<HaproxyServer>> haproxy, Probed<NginxStatus> nginx,
+			Map<String, Probed<AppStatus>> apps, Probed<DatabaseStatus> primary, Probed<DatabaseStatus> replica,
+			Probed<List<PrometheusTarget>> prometheus, Instant at) {
+	}
+
+	private record Security(Probed<EdgeStatus> edge, Probed<FirewallStatus> firewall,
+			Probed<List<String>> appGrants, Probed<AccessStatus> access) {
 	}
 
 }

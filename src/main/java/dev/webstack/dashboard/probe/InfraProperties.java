@@ -17,7 +17,10 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param publicHttpsUrl the site as users reach it (through HAProxy, over TLS)
  * @param publicHttpUrl the plain HTTP listener, which must redirect
  * @param apps every app server's name and management base URL (this one's included)
- * @param probeInterval how often every probe runs
+ * @param probeInterval how often the components' health is probed
+ * @param securityCheckInterval how often the security checks run (TLS versions, the
+ * certificate, grants, the monitoring side's doors, the firewall) besides when an admin
+ * opens the dashboard
  * @param probeTimeout the longest any single probe may take
  * @param firewallTablesFile where {@code ./stack}, run as root, records what {@code nft
  * list tables} says (listing them needs root; the app servers run unprivileged)
@@ -25,5 +28,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("webstack.infra")
 public record InfraProperties(String haproxyStatsUrl, String haproxyStatsUser, Path haproxyStatsPasswordFile,
 		String nginxStatusUrl, String prometheusUrl, String publicHttpsUrl, String publicHttpUrl,
-		Map<String, String> apps, Duration probeInterval, Duration probeTimeout, Path firewallTablesFile) {
+		Map<String, String> apps, Duration probeInterval, Duration securityCheckInterval, Duration probeTimeout,
+		Path firewallTablesFile) {
 }

@@ -12,12 +12,4 @@ public record InfraSnapshot(Probed<List<HaproxyServer>> haproxy, Probed<NginxSta
 		Probed<List<PrometheusTarget>> prometheus, Probed<EdgeStatus> edge, Probed<FirewallStatus> firewall,
 		Probed<List<String>> appGrants, Probed<AccessStatus> access, Instant at) {
 
-	static InfraSnapshot empty(Iterable<String> appNames) {
-		Map<String, Probed<AppStatus>> apps = new java.util.LinkedHashMap<>();
-		appNames.forEach((name) -> apps.put(name, Probed.notYet()));
-		return new InfraSnapshot(Probed.notYet(), Probed.notYet(), apps, Probed.notYet(), Probed.notYet(),
-				Probed.notYet(), Probed.notYet(), Probed.notYet(), Probed.notYet(), Probed.notYet(),
-				Instant.EPOCH);
-	}
-
 }
