@@ -155,11 +155,13 @@ public final class TestStack {
 			.body();
 	}
 
-	/** Starts the load generator (scripts/Load.java) against this stack; its last line is JSON. */
-	public ChildProcess load(int seconds, int readers, int writers) throws IOException {
-		return ChildProcess.start(new ProcessBuilder("java", "scripts/Load.java", site(),
+	/** Starts the load generator (scripts/Load.java) against this stack, reporting its progress. */
+	public LoadGenerator load(int seconds, int readers, int writers) throws IOException {
+		ProcessBuilder load = new ProcessBuilder("java", "scripts/Load.java", site(),
 				this.state.resolve("tls/lb-1.crt").toString(), String.valueOf(seconds), String.valueOf(readers),
-				String.valueOf(writers)));
+				String.valueOf(writers));
+		load.environment().put("WEBSTACK_LOAD_PROGRESS", "1");
+		return new LoadGenerator(ChildProcess.start(load));
 	}
 
 }
