@@ -22,6 +22,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The read/write split against the real pair: where each kind of transaction's connection
@@ -72,11 +73,9 @@ class RoutingIntegrationTests extends DatabasePairTests {
 				"insert into post (title, body, author, created_at) values (?, 'body', 'test', now(3))", title));
 
 		assertThat(count(DatabasePair.PRIMARY_PORT, title)).isEqualTo(1);
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (count(DatabasePair.REPLICA_PORT, title) == 0 && System.nanoTime() < deadline) {
-			Thread.sleep(50);
-		}
-		assertThat(count(DatabasePair.REPLICA_PORT, title)).as("replicated to db-2").isEqualTo(1);
+		await("replicated to db-2").atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(50))
+			.until(() -> count(DatabasePair.REPLICA_PORT, title), (copies) -> copies == 1);
 	}
 
 	@Test
