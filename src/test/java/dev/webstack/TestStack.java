@@ -34,9 +34,21 @@ public final class TestStack {
 
 	private final Path state;
 
+	/** Stops this stack if the test JVM ends without {@link #destroy()} (a fork timeout). */
+	private final Thread stopAtExit;
+
 	public TestStack(int offset) throws IOException {
 		this.offset = offset;
 		this.state = Files.createTempDirectory("webstack-stack-");
+		this.stopAtExit = new Thread(() -> {
+			try {
+				run(Map.of(), "down");
+			}
+			catch (Exception ex) {
+				// The JVM is ending; ./stack down's own output is all there is to say.
+			}
+		});
+		Runtime.getRuntime().addShutdownHook(this.stopAtExit);
 	}
 
 	public Path state() {
@@ -80,6 +92,7 @@ public final class TestStack {
 
 	/** Stops everything and deletes the state. */
 	public void destroy() throws Exception {
+		Runtime.getRuntime().removeShutdownHook(this.stopAtExit);
 		stack("down");
 		FileSystemUtils.deleteRecursively(this.state);
 	}
