@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -12,6 +13,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.webstack.DatabasePair;
 import dev.webstack.DatabasePairTests;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -42,6 +44,22 @@ class RoutingIntegrationTests extends DatabasePairTests {
 
 	@Autowired
 	private MeterRegistry meters;
+
+	@Autowired
+	private ReplicationMonitor monitor;
+
+	/**
+	 * The pair is shared by the whole JVM, and a test before this one may have killed and
+	 * restarted a server: this context's monitor then rightly keeps reads on the primary for
+	 * a few measurements (its hysteresis). Routing is asserted once the monitor has measured
+	 * the replica fit; a replica that never becomes fit again fails here, by name.
+	 */
+	@BeforeEach
+	void replicaMeasuredFit() {
+		await("the monitor measures the replica fit for reads").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> !Instant.EPOCH.equals(this.monitor.state().measuredAt()) && this.monitor.readProblem() == null);
+	}
 
 	@Test
 	void readOnlyTransactionReadsFromTheReplica() {
