@@ -7,7 +7,10 @@
 // the same one-time token (so a retry can never write twice). At the end every
 // acknowledged post is looked up by its unique title. Prints a summary line per figure and
 // a last line of JSON: reads, readFailures, writes, acknowledged, writeFailures, retried,
-// duplicated, lost.
+// duplicated, lost. With WEBSTACK_LOAD_PROGRESS=1 it also prints, four times a second while
+// it runs, a line "progress <JSON>" of the figures so far (reads, readFailures, writes,
+// acknowledged), so that a test injects its fault only once the load is really running and
+// can tell that reads happened during the fault.
 import java.io.InputStream;
 import java.net.CookieManager;
 import java.net.URI;
@@ -76,8 +79,19 @@ public class Load {
 			int writer = i;
 			threads.add(start(() -> write(client(tls), base, end, run + "-" + writer)));
 		}
+		Thread progress = ("1".equals(System.getenv("WEBSTACK_LOAD_PROGRESS"))) ? start(() -> {
+			while (!Thread.currentThread().isInterrupted()) {
+				printProgress();
+				pause(250);
+			}
+		}) : null;
 		for (Thread thread : threads) {
 			thread.join();
+		}
+		if (progress != null) {
+			progress.interrupt();
+			progress.join();
+			printProgress();
 		}
 		HttpClient checker = client(tls);
 		long duplicated = 0;
@@ -101,6 +115,12 @@ public class Load {
 				+ "\"retried\":%d,\"refusedStreams\":%d,\"duplicated\":%d,\"lost\":%d}%n", reads.get(),
 				readFailures.get(), writes.get(), acknowledged.size(), writeFailures.get(), retried.get(),
 				refusedStreams.get(), duplicated, lost);
+	}
+
+	private static void printProgress() {
+		System.out.printf("progress {\"reads\":%d,\"readFailures\":%d,\"writes\":%d,\"acknowledged\":%d}%n",
+				reads.get(), readFailures.get(), writes.get(), acknowledged.size());
+		System.out.flush();
 	}
 
 	private static void pause(long millis) {

@@ -27,6 +27,7 @@ public final class AppServer implements AutoCloseable {
 				"--management.server.port=0", "--WEBSTACK_SECRETS_DIR=" + state.resolve("secrets"),
 				"--WEBSTACK_DB_PRIMARY_PORT=" + DatabasePair.PRIMARY_PORT,
 				"--WEBSTACK_DB_REPLICA_PORT=" + DatabasePair.REPLICA_PORT));
+		DatabasePair.probesOfNothing(state).forEach((property, value) -> args.add("--" + property + "=" + value));
 		args.addAll(List.of(extra));
 		return run(args.toArray(String[]::new));
 	}

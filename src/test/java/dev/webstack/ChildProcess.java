@@ -44,6 +44,11 @@ public final class ChildProcess {
 		return start(builder).finish(timeout);
 	}
 
+	/** What the child has printed so far (it may still be running). */
+	public String outputSoFar() throws IOException {
+		return Files.readString(this.output, StandardCharsets.UTF_8);
+	}
+
 	/** Waits for the child, killing it if it outlives the timeout, and returns what it did. */
 	public Result finish(Duration timeout) throws IOException, InterruptedException {
 		boolean finished = this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);

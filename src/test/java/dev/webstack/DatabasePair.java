@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -43,6 +44,25 @@ public final class DatabasePair {
 		registry.add("WEBSTACK_SECRETS_DIR", () -> state.resolve("secrets").toString());
 		registry.add("WEBSTACK_DB_PRIMARY_PORT", () -> PRIMARY_PORT);
 		registry.add("WEBSTACK_DB_REPLICA_PORT", () -> REPLICA_PORT);
+		probesOfNothing(state).forEach((name, value) -> registry.add(name, () -> value));
+	}
+
+	/**
+	 * The dashboard's probes of the other components, pointed where nothing listens: this
+	 * pair's port offset, at which only its two databases run. Without them an app server
+	 * started by a test would probe, and report, whatever stack a developer has running on
+	 * the default ports (and read its firewall record: here, one under {@code state}, which
+	 * nothing writes).
+	 */
+	public static Map<String, String> probesOfNothing(Path state) {
+		return Map.of("webstack.infra.haproxy-stats-url", "http://127.0.0.1:" + (8404 + PORT_OFFSET) + "/",
+				"webstack.infra.nginx-status-url", "http://127.0.0.1:" + (8090 + PORT_OFFSET) + "/stub_status",
+				"webstack.infra.prometheus-url", "http://127.0.0.1:" + (9090 + PORT_OFFSET),
+				"webstack.infra.public-https-url", "https://127.0.0.1:" + (8443 + PORT_OFFSET),
+				"webstack.infra.public-http-url", "http://127.0.0.1:" + (8080 + PORT_OFFSET),
+				"webstack.infra.apps.app-1", "http://127.0.0.1:" + (9101 + PORT_OFFSET),
+				"webstack.infra.apps.app-2", "http://127.0.0.1:" + (9102 + PORT_OFFSET),
+				"webstack.infra.firewall-tables-file", state.resolve("run/nft-tables").toString());
 	}
 
 	/**
@@ -80,10 +100,16 @@ public final class DatabasePair {
 		ProcessBuilder builder = new ProcessBuilder(List.of(Path.of("stack").toAbsolutePath().toString(), "db", command));
 		builder.environment().put("WEBSTACK_STATE_DIR", state.toString());
 		builder.environment().put("WEBSTACK_PORT_OFFSET", String.valueOf(PORT_OFFSET));
-		builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+		builder.redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+			.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
 		try {
 			Process process = builder.start();
-			if (!process.waitFor(180, TimeUnit.SECONDS) || process.exitValue() != 0) {
+			if (!process.waitFor(180, TimeUnit.SECONDS)) {
+				process.destroyForcibly();
+				throw new IllegalStateException("./stack db " + command + " did not finish in 180 s; see " + log);
+			}
+			if (process.exitValue() != 0) {
 				throw new IllegalStateException("./stack db " + command + " failed; see " + log);
 			}
 		}
@@ -181,7 +207,8 @@ public final class DatabasePair {
 
 	/** A direct connection with the application's account, bypassing the application. */
 	public static Connection connect(int port) throws SQLException {
-		return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/webstack", "webstack_app",
+		return DriverManager.getConnection(
+				"jdbc:mysql://127.0.0.1:" + port + "/webstack?connectTimeout=5000&socketTimeout=60000", "webstack_app",
 				secret("db-app-password"));
 	}
 

@@ -1,12 +1,15 @@
 package dev.webstack;
 
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 import org.jsoup.Jsoup;
@@ -16,10 +19,14 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.webstack.LoadGenerator.Progress;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The failures the design names, injected into a whole native stack while a bounded load
@@ -27,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * figures and asserts them.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class FaultStackIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -49,12 +57,19 @@ class FaultStackIntegrationTests {
 	@Test
 	@Order(1)
 	void anAppServerKilledUnderLoadFailsNoReadAndWritesNothingTwice() throws Exception {
-		ChildProcess load = stack.load(14, 4, 2);
-		Thread.sleep(3000);
+		LoadGenerator load = stack.load(20, 4, 2);
+		load.awaitRunning(true);
 		stack.kill("app-1");
-		Thread.sleep(4000);
+		Progress killed = load.progress();
+		// HAProxy's checks find it down; reads meanwhile and after go on without a failure.
+		await("HAProxy sees app-1 DOWN").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> stack.stack("status"), (status) -> status.contains("app-1 DOWN"));
+		Progress down = load.awaitAnsweredReads(killed, 20);
 		assertThat(stack.stack("up")).contains("starting app-1").doesNotContain("starting app-2");
-		JsonNode figures = figures("kill app-1", load);
+		JsonNode figures = load.figures("kill app-1");
+		assertThat(down.answeredReads() - killed.answeredReads()).as("reads answered while app-1 was down")
+			.isGreaterThanOrEqualTo(20);
 		assertThat(figures.path("readFailures").asLong()).isZero();
 		assertThat(figures.path("duplicated").asLong()).isZero();
 		assertThat(figures.path("lost").asLong()).isZero();
@@ -65,10 +80,15 @@ class FaultStackIntegrationTests {
 	@Test
 	@Order(2)
 	void aPlannedRestartUnderLoadFailsNoRequestAtAll() throws Exception {
-		ChildProcess load = stack.load(16, 4, 2);
-		Thread.sleep(3000);
+		LoadGenerator load = stack.load(20, 4, 2);
+		Progress before = load.awaitRunning(true);
 		assertThat(stack.stack("restart", "app-1")).contains("draining app-1", "app-1 back in rotation");
-		JsonNode figures = figures("restart app-1", load);
+		Progress after = load.progress();
+		JsonNode figures = load.figures("restart app-1");
+		assertThat(after.answeredReads()).as("reads answered during the restart")
+			.isGreaterThan(before.answeredReads());
+		assertThat(after.acknowledged()).as("writes acknowledged during the restart")
+			.isGreaterThan(before.acknowledged());
 		assertThat(figures.path("readFailures").asLong()).isZero();
 		assertThat(figures.path("writeFailures").asLong()).isZero();
 		assertThat(figures.path("retried").asLong()).as("no form had to be sent twice").isLessThanOrEqualTo(
@@ -80,12 +100,14 @@ class FaultStackIntegrationTests {
 	@Test
 	@Order(3)
 	void nginxReloadsUnderLoadFailNoRequest() throws Exception {
-		ChildProcess load = stack.load(10, 4, 2);
+		LoadGenerator load = stack.load(20, 4, 2);
+		Progress progress = load.awaitRunning(true);
 		for (int i = 0; i < 3; i++) {
-			Thread.sleep(2000);
 			stack.stack("reload", "web-1");
+			// Reads answered by the reloaded Nginx before the next reload.
+			progress = load.awaitAnsweredReads(progress, 20);
 		}
-		JsonNode figures = figures("reload web-1 three times", load);
+		JsonNode figures = load.figures("reload web-1 three times");
 		assertThat(figures.path("readFailures").asLong()).isZero();
 		assertThat(figures.path("writeFailures").asLong()).isZero();
 		assertThat(figures.path("retried").asLong()).isLessThanOrEqualTo(figures.path("refusedStreams").asLong());
@@ -94,15 +116,17 @@ class FaultStackIntegrationTests {
 	@Test
 	@Order(4)
 	void aStoppedReplicationSendsReadsToThePrimaryAndTheyComeBackAfterIt() throws Exception {
-		ChildProcess load = stack.load(16, 4, 1);
-		Thread.sleep(2000);
+		LoadGenerator load = stack.load(20, 4, 1);
+		load.awaitRunning(true);
 		stack.rootSql("db-2", "STOP SLAVE");
+		Progress stopped = load.progress();
 		assertThat(awaitReadRoute((route) -> route.startsWith("primary"))).isEqualTo("primary (replication stopped)");
 		JsonNode health = awaitHealth(9101, "DEGRADED");
 		assertThat(health.path("components").path("replication").path("status").asString()).isEqualTo("DEGRADED");
 		assertThat(health.path("status").asString()).as("DEGRADED, not DOWN").isEqualTo("DEGRADED");
 		assertThat(component(JSON.readTree(stack.dashboard("app-1")), "db-2").path("detail").asString())
 			.isEqualTo("replication stopped");
+		Progress during = load.awaitAnsweredReads(stopped, 20);
 
 		stack.rootSql("db-2", "START SLAVE");
 		List<String> routes = new ArrayList<>();
@@ -112,8 +136,10 @@ class FaultStackIntegrationTests {
 		});
 		assertThat(route).isEqualTo("replica (read-only transaction)");
 		assertThat(routes).as("hysteresis: watched for a while before reads return")
-			.anyMatch((r) -> r.equals("primary (replica recovering: caught up, being watched)"));
-		JsonNode figures = figures("stop replication on db-2", load);
+			.contains("primary (replica recovering: caught up, being watched)");
+		JsonNode figures = load.figures("stop replication on db-2");
+		assertThat(during.answeredReads() - stopped.answeredReads()).as("reads answered while replication stopped")
+			.isGreaterThanOrEqualTo(20);
 		assertThat(figures.path("readFailures").asLong()).isZero();
 		assertThat(figures.path("writeFailures").asLong()).isZero();
 	}
@@ -121,17 +147,21 @@ class FaultStackIntegrationTests {
 	@Test
 	@Order(5)
 	void aDeadReplicaSendsReadsToThePrimaryUntilUpBringsItBack() throws Exception {
-		ChildProcess load = stack.load(14, 4, 1);
-		Thread.sleep(2000);
+		LoadGenerator load = stack.load(20, 4, 1);
+		load.awaitRunning(true);
 		stack.kill("db-2");
+		Progress killed = load.progress();
 		assertThat(awaitReadRoute((r) -> r.startsWith("primary"))).isEqualTo("primary (replica unreachable)");
 		assertThat(component(awaitDashboard((s) -> "DOWN".equals(component(s, "db-2").path("state").asString())),
 				"db-2")
 			.path("state")
 			.asString()).isEqualTo("DOWN");
+		Progress down = load.awaitAnsweredReads(killed, 20);
 		assertThat(stack.stack("up")).contains("starting db-2").doesNotContain("starting db-1");
 		assertThat(awaitReadRoute((r) -> r.startsWith("replica"))).isEqualTo("replica (read-only transaction)");
-		JsonNode figures = figures("kill db-2", load);
+		JsonNode figures = load.figures("kill db-2");
+		assertThat(down.answeredReads() - killed.answeredReads()).as("reads answered while db-2 was dead")
+			.isGreaterThanOrEqualTo(20);
 		assertThat(figures.path("readFailures").asLong()).isZero();
 		assertThat(figures.path("writeFailures").asLong()).isZero();
 		assertThat(figures.path("lost").asLong()).isZero();
@@ -171,72 +201,42 @@ class FaultStackIntegrationTests {
 		assertThat(site("/")).isEqualTo(200);
 	}
 
-	/** Waits for the load to end and returns (and prints) its figures. */
-	private static JsonNode figures(String fault, ChildProcess load) throws Exception {
-		ChildProcess.Result result = load.finish(Duration.ofSeconds(120));
-		String out = result.output().strip();
-		System.out.println("fault: " + fault + "\n" + out);
-		assertThat(result.finished()).as(out).isTrue();
-		assertThat(result.exitCode()).as(out).isZero();
-		return JSON.readTree(out.substring(out.lastIndexOf('\n') + 1));
-	}
-
-	/** Where the reads of a page went, as its footer says to a reader with no writes of their own. */
+	/**
+	 * Where the reads of a page went, as its footer says to a reader with no writes of their
+	 * own, once it satisfies the condition; fails if it does not within 30 s.
+	 */
 	private static String awaitReadRoute(Predicate<String> condition) throws Exception {
 		HttpClient reader = stack.https();
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		String route;
-		do {
-			HttpResponse<String> page = reader.send(HttpRequest.newBuilder(java.net.URI.create(stack.site() + "/"))
-				.build(), HttpResponse.BodyHandlers.ofString());
-			route = Jsoup.parse(page.body()).select("footer .read-route").text();
-			if (condition.test(route)) {
-				return route;
-			}
-			Thread.sleep(250);
-		}
-		while (System.nanoTime() < deadline);
-		return route;
+		return await("read route").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> Jsoup.parse(reader.send(HttpRequest.newBuilder(URI.create(stack.site() + "/"))
+				.timeout(Duration.ofSeconds(10))
+				.build(), HttpResponse.BodyHandlers.ofString()).body()).select("footer .read-route").text(), condition);
 	}
 
-	private static JsonNode awaitHealth(int managementPort, String status) throws Exception {
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		JsonNode health;
-		do {
-			health = health(managementPort);
-			if (status.equals(health.path("status").asString())) {
-				return health;
-			}
-			Thread.sleep(250);
-		}
-		while (System.nanoTime() < deadline);
-		return health;
+	private static JsonNode awaitHealth(int managementPort, String status) {
+		return await("health " + status).atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(250))
+			.until(() -> health(managementPort), (health) -> status.equals(health.path("status").asString()));
 	}
 
 	/** Health with its details, which only the monitoring account may see. */
 	private static JsonNode health(int managementPort) throws Exception {
-		String monitoring = java.util.Base64.getEncoder()
+		String monitoring = Base64.getEncoder()
 			.encodeToString(("monitoring:" + stack.secret("monitoring-password")).getBytes(StandardCharsets.UTF_8));
 		return JSON.readTree(HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + stack.port(managementPort)
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.port(managementPort)
 					+ "/actuator/health"))
+				.timeout(Duration.ofSeconds(10))
 				.header("Authorization", "Basic " + monitoring)
 				.build(), HttpResponse.BodyHandlers.ofString())
 			.body());
 	}
 
-	private static JsonNode awaitDashboard(Predicate<JsonNode> condition) throws Exception {
-		long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-		JsonNode status;
-		do {
-			status = JSON.readTree(stack.dashboard("app-1"));
-			if (condition.test(status)) {
-				return status;
-			}
-			Thread.sleep(250);
-		}
-		while (System.nanoTime() < deadline);
-		return status;
+	private static JsonNode awaitDashboard(Predicate<JsonNode> condition) {
+		return await("dashboard").atMost(Duration.ofSeconds(15))
+			.pollInterval(Duration.ofMillis(250))
+			.until(() -> JSON.readTree(stack.dashboard("app-1")), condition);
 	}
 
 	private static JsonNode component(JsonNode status, String name) {
@@ -257,7 +257,7 @@ class FaultStackIntegrationTests {
 	private static int site(String path) throws Exception {
 		try {
 			return stack.https()
-				.send(HttpRequest.newBuilder(java.net.URI.create(stack.site() + path)).build(),
+				.send(HttpRequest.newBuilder(URI.create(stack.site() + path)).build(),
 						HttpResponse.BodyHandlers.discarding())
 				.statusCode();
 		}

@@ -19,12 +19,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,6 +42,7 @@ import static org.awaitility.Awaitility.await;
  * {@code ./stack up} runs and after.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class SecretsStackIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -251,7 +254,7 @@ class SecretsStackIntegrationTests {
 				}
 			}
 		}
-		assertThat(secrets).allMatch((s) -> s.length() >= 16);
+		assertThat(secrets).isNotEmpty().allMatch((s) -> s.length() >= 16);
 		return secrets;
 	}
 

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -56,6 +58,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The whole native stack, as a person runs and uses it: {@code ./stack up} from nothing,
@@ -65,6 +68,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * developer has running.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class StackIntegrationTests {
 
 	private static final int OFFSET = 20000;
@@ -189,11 +193,9 @@ class StackIntegrationTests {
 		assertThat(response).startsWith("HTTP/1.1 200");
 		// The access log line is written once the response has gone out.
 		Pattern line = Pattern.compile("(?m)^127\\.0\\.0\\.7 .*GET /search\\?q=" + marker);
-		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-		while (!line.matcher(accessLogs()).find() && System.nanoTime() < deadline) {
-			Thread.sleep(100);
-		}
-		assertThat(accessLogs()).containsPattern(line);
+		await("the access log line").atMost(Duration.ofSeconds(5))
+			.pollInterval(Duration.ofMillis(100))
+			.untilAsserted(() -> assertThat(accessLogs()).containsPattern(line));
 
 		HttpResponse<String> admin = get("/admin");
 		assertThat(admin.statusCode()).isEqualTo(302);
@@ -233,19 +235,13 @@ class StackIntegrationTests {
 	@Test
 	@Order(8)
 	void prometheusScrapesBothAppsAndHaproxy() throws Exception {
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		String targets = "";
-		while (System.nanoTime() < deadline) {
-			targets = HttpClient.newHttpClient()
+		String targets = await("four targets up").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> HttpClient.newHttpClient()
 				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (9090 + OFFSET) + "/api/v1/targets"))
+					.timeout(Duration.ofSeconds(10))
 					.build(), HttpResponse.BodyHandlers.ofString())
-				.body();
-			if (targets.split("\"health\":\"up\"", -1).length - 1 == 4) {
-				break;
-			}
-			Thread.sleep(500);
-		}
-		assertThat(targets.split("\"health\":\"up\"", -1).length - 1).as(targets).isEqualTo(4);
+				.body(), (body) -> body.split("\"health\":\"up\"", -1).length - 1 == 4);
 		assertThat(targets).contains("\"instance_name\":\"app-1\"", "\"instance_name\":\"app-2\"",
 				"\"instance_name\":\"lb-1\"");
 	}
@@ -261,9 +257,8 @@ class StackIntegrationTests {
 		assertThat(anonymous.statusCode()).isEqualTo(401);
 		assertThat(apiStatus("wrong-password").statusCode()).isEqualTo(401);
 
-		JsonNode status = awaitStatus((s) -> states(s).values().stream().allMatch("UP"::equals));
-		assertThat(states(status)).containsOnlyKeys("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")
-			.containsValues("UP");
+		JsonNode status = awaitStatus(StackIntegrationTests::allSevenUp);
+		assertThat(states(status)).as("every one of the seven UP").isEqualTo(ALL_SEVEN_UP);
 		List<String> spofs = new ArrayList<>();
 		status.path("spofs").forEach((spof) -> spofs.add(spof.path("tier").asString()));
 		assertThat(spofs).containsExactly("load balancer", "web server", "primary database");
@@ -328,22 +323,24 @@ class StackIntegrationTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	/** Polls the dashboard's JSON (with HTTP Basic) until a condition holds, for up to 30 s. */
+	/** Polls the dashboard's JSON (with HTTP Basic) until a condition holds; fails after 30 s. */
 	private static JsonNode awaitStatus(java.util.function.Predicate<JsonNode> condition) throws Exception {
 		String password = Files.readString(state.resolve("secrets/admin-password")).strip();
-		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		JsonNode status;
-		do {
-			HttpResponse<String> response = apiStatus(password);
-			assertThat(response.statusCode()).isEqualTo(200);
-			status = JSON.readTree(response.body());
-			if (condition.test(status)) {
-				return status;
-			}
-			Thread.sleep(250);
-		}
-		while (System.nanoTime() < deadline);
-		return status;
+		return await("the dashboard's status").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(250))
+			.until(() -> {
+				HttpResponse<String> response = apiStatus(password);
+				assertThat(response.statusCode()).isEqualTo(200);
+				return JSON.readTree(response.body());
+			}, condition);
+	}
+
+	private static final Map<String, String> ALL_SEVEN_UP = Map.of("lb-1", "UP", "web-1", "UP", "app-1", "UP",
+			"app-2", "UP", "db-1", "UP", "db-2", "UP", "prometheus", "UP");
+
+	/** Whether the dashboard shows exactly the seven components, each of them UP. */
+	private static boolean allSevenUp(JsonNode status) {
+		return states(status).equals(ALL_SEVEN_UP);
 	}
 
 	private static Map<String, String> states(JsonNode status) {
@@ -369,7 +366,10 @@ class StackIntegrationTests {
 		assertThat(statuses).as("without a CSRF token each write is refused; past the burst, by the rate limit")
 			.contains(403, 429)
 			.allMatch((status) -> status == 403 || status == 429);
-		Thread.sleep(3000);
+		// The limit refills (10 a second): a write gets past it again, to CSRF's refusal.
+		await("the write limit lets a write through again").atMost(Duration.ofSeconds(15))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> post("/posts", Map.of("title", "after the flood")).statusCode(), (status) -> status == 403);
 	}
 
 	@Test
@@ -377,11 +377,15 @@ class StackIntegrationTests {
 	void aDeadAppServerLeavesRotationWithinThreeSecondsWithoutFailingReads() throws Exception {
 		testStack.kill("app-2");
 		long killed = System.nanoTime();
-		List<Integer> statuses = new ArrayList<>();
-		while (!"DOWN".equals(serverState("app-2"))) {
-			assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(Duration.ofSeconds(3));
-			statuses.add(get("/").statusCode());
-		}
+		List<Integer> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+		// Reads all the while HAProxy's checks take to find app-2 down.
+		await("HAProxy sees app-2 DOWN").atMost(Duration.ofSeconds(3))
+			.pollInterval(Duration.ofMillis(10))
+			.until(() -> {
+				statuses.add(get("/").statusCode());
+				return serverState("app-2");
+			}, "DOWN"::equals);
+		assertThat(statuses).as("reads while app-2 was being detected").isNotEmpty();
 		for (int i = 0; i < 10; i++) {
 			HttpResponse<String> page = get("/");
 			statuses.add(page.statusCode());
@@ -455,14 +459,11 @@ class StackIntegrationTests {
 		assertThat(List.of(pid("db-1"), pid("app-1"), pid("lb-1"))).containsExactly(db1, app1, lb);
 		awaitReplicated("select count(*) from post where title = ?", title);
 		assertThat(get("/").statusCode()).isEqualTo(200);
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (!"UP".equals(serverState("app-2")) && System.nanoTime() < deadline) {
-			Thread.sleep(200);
-		}
-		assertThat(serverState("app-2")).as("back in rotation by itself").isEqualTo("UP");
-		assertThat(states(awaitStatus((st) -> states(st).values().stream().allMatch("UP"::equals))))
-			.as("the dashboard shows it back").containsEntry("app-2", "UP").containsEntry("db-2", "UP")
-			.containsEntry("web-1", "UP");
+		await("app-2 back in rotation by itself").atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(200))
+			.until(() -> serverState("app-2"), "UP"::equals);
+		assertThat(states(awaitStatus(StackIntegrationTests::allSevenUp))).as("the dashboard shows them back")
+			.isEqualTo(ALL_SEVEN_UP);
 	}
 
 	@Test
@@ -606,6 +607,7 @@ class StackIntegrationTests {
 	private static String rawGetFrom(String localAddress, String path) throws Exception {
 		try (SSLSocket socket = (SSLSocket) httpsContext().getSocketFactory()
 			.createSocket(InetAddress.getByName("127.0.0.1"), HTTPS_PORT, InetAddress.getByName(localAddress), 0)) {
+			socket.setSoTimeout(30_000);
 			OutputStream out = socket.getOutputStream();
 			out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + HTTPS_PORT + "\r\nConnection: close\r\n\r\n")
 				.getBytes(StandardCharsets.US_ASCII));
@@ -643,17 +645,17 @@ class StackIntegrationTests {
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	private static void awaitReplicated(String query, String value) throws Exception {
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		while (count(REPLICA_PORT, query, value) == 0 && System.nanoTime() < deadline) {
-			Thread.sleep(100);
-		}
-		assertThat(count(REPLICA_PORT, query, value)).as("on the replica: " + query).isEqualTo(1);
+	private static void awaitReplicated(String query, String value) {
+		await("on the replica: " + query).atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> count(REPLICA_PORT, query, value), (n) -> n == 1);
 	}
 
 	private static Connection connect(int port) throws SQLException, IOException {
 		String password = Files.readString(state.resolve("secrets/db-app-password")).strip();
-		return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + port + "/webstack", "webstack_app", password);
+		return DriverManager.getConnection(
+				"jdbc:mysql://127.0.0.1:" + port + "/webstack?connectTimeout=5000&socketTimeout=60000", "webstack_app",
+				password);
 	}
 
 	private static int count(int port, String query, String value) throws SQLException, IOException {

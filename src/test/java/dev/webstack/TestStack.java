@@ -34,9 +34,21 @@ public final class TestStack {
 
 	private final Path state;
 
+	/** Stops this stack if the test JVM ends without {@link #destroy()} (a fork timeout). */
+	private final Thread stopAtExit;
+
 	public TestStack(int offset) throws IOException {
 		this.offset = offset;
 		this.state = Files.createTempDirectory("webstack-stack-");
+		this.stopAtExit = new Thread(() -> {
+			try {
+				run(Map.of(), "down");
+			}
+			catch (Exception ex) {
+				// The JVM is ending; ./stack down's own output is all there is to say.
+			}
+		});
+		Runtime.getRuntime().addShutdownHook(this.stopAtExit);
 	}
 
 	public Path state() {
@@ -80,6 +92,7 @@ public final class TestStack {
 
 	/** Stops everything and deletes the state. */
 	public void destroy() throws Exception {
+		Runtime.getRuntime().removeShutdownHook(this.stopAtExit);
 		stack("down");
 		FileSystemUtils.deleteRecursively(this.state);
 	}
@@ -155,11 +168,13 @@ public final class TestStack {
 			.body();
 	}
 
-	/** Starts the load generator (scripts/Load.java) against this stack; its last line is JSON. */
-	public ChildProcess load(int seconds, int readers, int writers) throws IOException {
-		return ChildProcess.start(new ProcessBuilder("java", "scripts/Load.java", site(),
+	/** Starts the load generator (scripts/Load.java) against this stack, reporting its progress. */
+	public LoadGenerator load(int seconds, int readers, int writers) throws IOException {
+		ProcessBuilder load = new ProcessBuilder("java", "scripts/Load.java", site(),
 				this.state.resolve("tls/lb-1.crt").toString(), String.valueOf(seconds), String.valueOf(readers),
-				String.valueOf(writers)));
+				String.valueOf(writers));
+		load.environment().put("WEBSTACK_LOAD_PROGRESS", "1");
+		return new LoadGenerator(ChildProcess.start(load));
 	}
 
 }

@@ -8,6 +8,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -20,87 +22,102 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
-import org.testcontainers.mysql.MySQLContainer;
+import org.testcontainers.utility.MountableFile;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * The MySQL 8.4 path that Docker Compose runs, where Docker exists: a real primary and a
- * GTID replica with {@code super_read_only}, the flavour detected as MySQL, its replica
- * status read in MySQL's words, and the application's read/write split against them.
- * Skipped where no Docker engine runs (as on the build machines).
+ * The MySQL 8.4 path that Docker Compose runs, where Docker exists: db-1 and db-2 made as
+ * docker/compose.yaml makes them (the same server options, the same init scripts from
+ * docker/mysql/, the same secrets under /run/secrets), so the accounts, the monitoring one
+ * included, and the GTID replication with {@code super_read_only} are Compose's own; then
+ * the flavour detected as MySQL, its replica status read in MySQL's words by the monitoring
+ * account, and the application's read/write split against them. Skipped where no Docker
+ * engine runs (as on the build machines).
  */
 @Testcontainers(disabledWithoutDocker = true)
 class MysqlReplicationIntegrationTests {
 
-	private static final String ROOT_PASSWORD = "root-" + UUID.randomUUID();
-
-	private static final String APP_PASSWORD = "app-" + UUID.randomUUID();
-
-	private static final String REPL_PASSWORD = "repl-" + UUID.randomUUID();
+	/** The database secrets of docker/secrets.sh, by the same names. */
+	private static final Map<String, String> SECRETS = Map.of("db-root-password", password(),
+			"db-app-password", password(), "db-migrations-password", password(), "db-replication-password",
+			password(), "db-monitor-password", password());
 
 	private static final Network network = Network.newNetwork();
 
 	@Container
-	private static final MySQLContainer primary = mysql("db-1", 1);
+	private static final GenericContainer<?> primary = mysql("db-1", "--server-id=1", "primary-init.sh",
+			List.of("db-root-password", "db-app-password", "db-migrations-password", "db-replication-password",
+					"db-monitor-password"));
 
 	@Container
-	private static final MySQLContainer replica = mysql("db-2", 2);
+	private static final GenericContainer<?> replica = mysql("db-2", "--server-id=2", "replica-init.sh",
+			List.of("db-root-password", "db-replication-password"))
+		.dependsOn(primary);
 
 	@TempDir
 	private static Path secrets;
 
 	private static AppServer app;
 
-	private static MySQLContainer mysql(String alias, int serverId) {
-		return new MySQLContainer("mysql:8.4").withNetwork(network)
+	private static String password() {
+		return UUID.randomUUID().toString().replace("-", "");
+	}
+
+	/** A server as compose.yaml's db-1 or db-2: its options, its init script, its secrets. */
+	private static GenericContainer<?> mysql(String alias, String serverId, String initScript, List<String> secrets) {
+		List<String> options = new java.util.ArrayList<>(List.of(serverId, "--log-bin=binlog", "--gtid-mode=ON",
+				"--enforce-gtid-consistency=ON", "--innodb-flush-log-at-trx-commit=1", "--sync-binlog=1",
+				"--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci"));
+		if (alias.equals("db-2")) {
+			options.add("--relay-log=relay-bin");
+		}
+		GenericContainer<?> container = new GenericContainer<>("mysql:8.4").withNetwork(network)
 			.withNetworkAliases(alias)
-			.withUsername("root")
-			.withPassword(ROOT_PASSWORD)
-			.withDatabaseName("webstack")
-			.withCommand("--server-id=" + serverId, "--log-bin=binlog", "--gtid-mode=ON",
-					"--enforce-gtid-consistency=ON", "--relay-log=relay-bin");
+			.withExposedPorts(3306)
+			.withCommand(options.toArray(String[]::new))
+			.withEnv("MYSQL_ROOT_PASSWORD_FILE", "/run/secrets/db-root-password")
+			.withEnv("MYSQL_ROOT_HOST", "localhost")
+			.withCopyFileToContainer(MountableFile.forHostPath(Path.of("docker/mysql", initScript), 0755),
+					"/docker-entrypoint-initdb.d/10-" + initScript.replace("-init", ""))
+			// The entrypoint's initialisation server listens on no port; the real one on 3306.
+			.waitingFor(Wait.forLogMessage(".*ready for connections.*port: 3306.*", 1)
+				.withStartupTimeout(Duration.ofMinutes(3)));
+		for (String secret : secrets) {
+			container.withCopyToContainer(Transferable.of(SECRETS.get(secret), 0644), "/run/secrets/" + secret);
+		}
+		return container;
 	}
 
 	@BeforeAll
-	static void replicateAndStartTheApp() throws Exception {
-		// Each container made the schema at start; both forget their own history, so the
-		// replica starts from the same point as the primary and replays what follows.
-		try (Connection root = root(primary); Statement sql = root.createStatement()) {
-			sql.execute("RESET BINARY LOGS AND GTIDS");
-			sql.execute("CREATE USER 'webstack_app'@'%' IDENTIFIED BY '" + APP_PASSWORD + "'");
-			sql.execute("CREATE USER 'webstack_migrations'@'%' IDENTIFIED BY '" + APP_PASSWORD + "'");
-			sql.execute("CREATE USER 'webstack_repl'@'%' IDENTIFIED BY '" + REPL_PASSWORD + "'");
-			sql.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON webstack.* TO 'webstack_app'@'%'");
-			sql.execute("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES "
-					+ "ON webstack.* TO 'webstack_migrations'@'%'");
-			sql.execute("GRANT REPLICATION SLAVE ON *.* TO 'webstack_repl'@'%'");
-		}
-		try (Connection root = root(replica); Statement sql = root.createStatement()) {
-			sql.execute("RESET BINARY LOGS AND GTIDS");
-			sql.execute("CHANGE REPLICATION SOURCE TO SOURCE_HOST='db-1', SOURCE_PORT=3306, "
-					+ "SOURCE_USER='webstack_repl', SOURCE_PASSWORD='" + REPL_PASSWORD + "', "
-					+ "SOURCE_AUTO_POSITION=1, SOURCE_CONNECT_RETRY=1, GET_SOURCE_PUBLIC_KEY=1");
-			sql.execute("START REPLICA");
-			sql.execute("SET GLOBAL super_read_only = ON");
-		}
-		awaitReplicating();
+	static void startTheAppOnceReplicating() throws Exception {
+		// The monitoring account reaches db-2 by replication, as every account does.
+		await("db-2 replicating from db-1").atMost(Duration.ofSeconds(120))
+			.pollInterval(Duration.ofMillis(500))
+			.ignoreExceptions()
+			.until(() -> replicaStatus().running());
 
-		Files.writeString(secrets.resolve("db-app-password"), APP_PASSWORD);
-		Files.writeString(secrets.resolve("db-migrations-password"), APP_PASSWORD);
-		Files.writeString(secrets.resolve("db-monitor-password"), APP_PASSWORD);
+		for (String name : List.of("db-app-password", "db-migrations-password", "db-monitor-password")) {
+			Files.writeString(secrets.resolve(name), SECRETS.get(name));
+		}
 		DatabasePair.writeAppSecrets(secrets);
-		app = AppServer.run("--webstack.instance-name=app-mysql", "--server.port=0", "--management.server.port=0",
-				"--WEBSTACK_SECRETS_DIR=" + secrets, "--WEBSTACK_DB_PRODUCT=MySQL", "--WEBSTACK_DB_VERSION=8.4",
-				"--webstack.datasource.primary.url=" + url(primary),
-				"--webstack.datasource.replica.url=" + url(replica));
+		List<String> args = new java.util.ArrayList<>(List.of("--webstack.instance-name=app-mysql",
+				"--server.port=0", "--management.server.port=0", "--WEBSTACK_SECRETS_DIR=" + secrets,
+				"--WEBSTACK_DB_PRODUCT=MySQL", "--WEBSTACK_DB_VERSION=8.4",
+				"--webstack.datasource.primary.url=" + url(primary), "--webstack.datasource.replica.url=" + url(replica)));
+		DatabasePair.probesOfNothing(secrets).forEach((property, value) -> args.add("--" + property + "=" + value));
+		app = AppServer.run(args.toArray(String[]::new));
 	}
 
 	@AfterAll
@@ -112,18 +129,21 @@ class MysqlReplicationIntegrationTests {
 	}
 
 	@Test
-	void theFlavourIsMysqlAndTheReplicaReportsInMysqlsWords() throws Exception {
-		try (Connection root = root(replica)) {
-			assertThat(DatabaseFlavor.detect(root)).isEqualTo(DatabaseFlavor.MYSQL);
-			ReplicaStatus status = ReplicaStatus.read(root, DatabaseFlavor.MYSQL);
+	void theFlavourIsMysqlAndTheReplicaReportsInMysqlsWordsToTheMonitoringAccount() throws Exception {
+		try (Connection monitor = monitor(replica)) {
+			assertThat(DatabaseFlavor.detect(monitor)).isEqualTo(DatabaseFlavor.MYSQL);
+			ReplicaStatus status = ReplicaStatus.read(monitor, DatabaseFlavor.MYSQL);
 			assertThat(status.running()).isTrue();
 			assertThat(status.secondsBehind()).isNotNull();
-			try (Statement sql = root.createStatement();
+			try (Statement sql = monitor.createStatement();
 					ResultSet row = sql.executeQuery(DatabaseFlavor.MYSQL.readOnlyQuery())) {
 				row.next();
-				assertThat(row.getInt(1)).isEqualTo(1);
+				assertThat(row.getInt(1)).as("super_read_only").isEqualTo(1);
 			}
 		}
+		ReplicationMonitor replication = app.bean(ReplicationMonitor.class);
+		await("the app's monitor finds the replica replicating").atMost(Duration.ofSeconds(30))
+			.until(() -> replication.state().reachable() && replication.state().status().running());
 	}
 
 	@Test
@@ -132,6 +152,9 @@ class MysqlReplicationIntegrationTests {
 		TransactionTemplate readOnly = new TransactionTemplate(app.bean(PlatformTransactionManager.class));
 		readOnly.setReadOnly(true);
 		TransactionTemplate readWrite = new TransactionTemplate(app.bean(PlatformTransactionManager.class));
+		ReplicationMonitor replication = app.bean(ReplicationMonitor.class);
+		await("the replica fit for reads").atMost(Duration.ofSeconds(30))
+			.until(() -> replication.state().reachable() && replication.readProblem() == null);
 
 		Integer readServer = readOnly.execute((s) -> jdbc.queryForObject("select @@server_id", Integer.class));
 		assertThat(readServer).isEqualTo(2);
@@ -141,37 +164,29 @@ class MysqlReplicationIntegrationTests {
 			return jdbc.queryForObject("select @@server_id", Integer.class);
 		});
 		assertThat(writeServer).isEqualTo(1);
-
-		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-		Integer copies = 0;
-		while (copies == 0 && System.nanoTime() < deadline) {
-			copies = readOnly.execute((s) -> jdbc.queryForObject("select count(*) from post where title = ?",
-					Integer.class, title));
-			Thread.sleep(100);
-		}
-		assertThat(copies).as("replicated to db-2").isEqualTo(1);
+		await("replicated to db-2").atMost(Duration.ofSeconds(20))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> readOnly.execute((s) -> jdbc.queryForObject("select count(*) from post where title = ?",
+					Integer.class, title)), (copies) -> copies == 1);
 	}
 
-	private static void awaitReplicating() throws Exception {
-		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-		while (System.nanoTime() < deadline) {
-			try (Connection root = root(replica)) {
-				if (ReplicaStatus.read(root, DatabaseFlavor.MYSQL).running()) {
-					return;
-				}
-			}
-			Thread.sleep(250);
+	private static ReplicaStatus replicaStatus() throws SQLException {
+		try (Connection monitor = monitor(replica)) {
+			return ReplicaStatus.read(monitor, DatabaseFlavor.MYSQL);
 		}
-		throw new IllegalStateException("db-2 did not start replicating from db-1");
 	}
 
-	private static String url(MySQLContainer container) {
+	private static String url(GenericContainer<?> container) {
 		return "jdbc:mysql://" + container.getHost() + ":" + container.getMappedPort(3306)
 				+ "/webstack?allowPublicKeyRetrieval=true";
 	}
 
-	private static Connection root(MySQLContainer container) throws SQLException {
-		return DriverManager.getConnection(url(container), "root", ROOT_PASSWORD);
+	/** The monitoring account, as the app's monitor connects: to the server, no schema. */
+	private static Connection monitor(GenericContainer<?> container) throws SQLException {
+		return DriverManager.getConnection(
+				"jdbc:mysql://" + container.getHost() + ":" + container.getMappedPort(3306)
+						+ "/?allowPublicKeyRetrieval=true&connectTimeout=5000&socketTimeout=30000",
+				"webstack_monitor", SECRETS.get("db-monitor-password"));
 	}
 
 }

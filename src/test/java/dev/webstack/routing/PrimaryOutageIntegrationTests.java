@@ -20,6 +20,7 @@ import org.jsoup.Jsoup;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The primary dies (SIGKILL) right after a burst of acknowledged writes: the site stays
@@ -54,13 +55,9 @@ class PrimaryOutageIntegrationTests {
 			finally {
 				DatabasePair.repair();
 			}
-			long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-			int status = 0;
-			while (status != 302 && System.nanoTime() < deadline) {
-				status = post(app, "after " + run).statusCode();
-				Thread.sleep(200);
-			}
-			assertThat(status).as("writes resume by themselves").isEqualTo(302);
+			await("writes resume by themselves").atMost(Duration.ofSeconds(15))
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> post(app, "after " + run).statusCode(), (status) -> status == 302);
 
 			DatabasePair.awaitReplica();
 			assertThat(count(DatabasePair.PRIMARY_PORT, "durable " + run + " #%")).isEqualTo(acknowledged.size());
@@ -93,12 +90,11 @@ class PrimaryOutageIntegrationTests {
 		assertThat(api.body()).contains("\"title\":\"Read-only mode\"");
 	}
 
-	private void awaitReadOnlyMode(AppServer app) throws Exception {
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (!app.bean(ReplicationMonitor.class).primaryUnreachable() && System.nanoTime() < deadline) {
-			Thread.sleep(100);
-		}
-		assertThat(app.bean(ReplicationMonitor.class).primaryUnreachable()).isTrue();
+	private void awaitReadOnlyMode(AppServer app) {
+		ReplicationMonitor monitor = app.bean(ReplicationMonitor.class);
+		await("the monitor finds the primary unreachable").atMost(Duration.ofSeconds(10))
+			.pollInterval(Duration.ofMillis(100))
+			.until(monitor::primaryUnreachable);
 	}
 
 	private static int count(int port, String pattern) throws Exception {
@@ -106,8 +102,10 @@ class PrimaryOutageIntegrationTests {
 	}
 
 	private HttpResponse<String> get(AppServer app, String path, String accept) throws Exception {
-		return this.browser.send(HttpRequest.newBuilder(URI.create(app.url(path))).header("Accept", accept).build(),
-				HttpResponse.BodyHandlers.ofString());
+		return this.browser.send(HttpRequest.newBuilder(URI.create(app.url(path)))
+			.timeout(Duration.ofSeconds(30))
+			.header("Accept", accept)
+			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> post(AppServer app, String title) throws Exception {
@@ -127,6 +125,7 @@ class PrimaryOutageIntegrationTests {
 			.map((e) -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
 			.collect(Collectors.joining("&"));
 		return this.browser.send(HttpRequest.newBuilder(URI.create(app.url("/posts")))
+			.timeout(Duration.ofSeconds(30))
 			.header("Content-Type", "application/x-www-form-urlencoded")
 			.header("Accept", accept)
 			.POST(HttpRequest.BodyPublishers.ofString(form))

@@ -1,0 +1,80 @@
+package dev.webstack;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The bounded load of scripts/Load.java running against a test stack, with its progress
+ * readable while it runs: a fault is injected only once the load is really running (its
+ * JVM started, its readers and writers answered), and a test can tell how many reads were
+ * answered while the fault lasted.
+ */
+public final class LoadGenerator {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final ChildProcess process;
+
+	LoadGenerator(ChildProcess process) {
+		this.process = process;
+	}
+
+	/** The figures so far: reads sent and failed, writes sent and acknowledged. */
+	public record Progress(long reads, long readFailures, long writes, long acknowledged) {
+
+		static final Progress NONE = new Progress(0, 0, 0, 0);
+
+		/** Reads that did not fail (one still in flight may be counted). */
+		public long answeredReads() {
+			return this.reads - this.readFailures;
+		}
+
+	}
+
+	/** The last progress line the load printed, or zeros before the first. */
+	public Progress progress() throws IOException {
+		List<String> lines = this.process.outputSoFar().lines().filter((l) -> l.startsWith("progress {")).toList();
+		if (lines.isEmpty()) {
+			return Progress.NONE;
+		}
+		JsonNode last = JSON.readTree(lines.get(lines.size() - 1).substring("progress ".length()));
+		return new Progress(last.path("reads").asLong(), last.path("readFailures").asLong(),
+				last.path("writes").asLong(), last.path("acknowledged").asLong());
+	}
+
+	/**
+	 * Waits until the load runs: reads answered and, if it has writers, a write acknowledged.
+	 * Returns the progress then.
+	 */
+	public Progress awaitRunning(boolean writers) {
+		return await("the load generator running").atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(100))
+			.until(this::progress, (p) -> p.answeredReads() > 0 && (!writers || p.acknowledged() > 0));
+	}
+
+	/** Waits until at least {@code reads} more reads than in {@code since} have been answered. */
+	public Progress awaitAnsweredReads(Progress since, long reads) {
+		return await("%d more reads answered".formatted(reads)).atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
+			.until(this::progress, (p) -> p.answeredReads() >= since.answeredReads() + reads);
+	}
+
+	/** Waits for the load to end and returns (and prints) its final figures. */
+	public JsonNode figures(String fault) throws Exception {
+		ChildProcess.Result result = this.process.finish(Duration.ofSeconds(120));
+		String out = result.output().strip();
+		System.out.println("fault: " + fault + "\n"
+				+ out.lines().filter((l) -> !l.startsWith("progress ")).reduce((a, b) -> a + "\n" + b).orElse(""));
+		assertThat(result.finished()).as(out).isTrue();
+		assertThat(result.exitCode()).as(out).isZero();
+		return JSON.readTree(out.substring(out.lastIndexOf('\n') + 1));
+	}
+
+}
