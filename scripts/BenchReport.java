@@ -114,7 +114,45 @@ public class BenchReport {
 				new Ratio("d: split / every query on the primary", ratio("de", "split", "primary-only", Run::rps)),
 				new Ratio("e: split / Connector/J replication driver", ratio("de", "split", "connectorj", Run::rps)),
 				new Ratio("f: chain / direct at 64 connections", ratio("f64", "chain", "direct", Run::rps)),
-				new Ratio("f: chain / direct at 256 connections", ratio("f256", "chain", "direct", Run::rps)));
+				new Ratio("f: chain / direct at 256 connections", ratio("f256", "chain", "direct", Run::rps)),
+				new Ratio("g: chain with the probes on / off", probesOnOff("chain")),
+				new Ratio("g: direct with the probes on / off", probesOnOff("direct")));
+	}
+
+	/**
+	 * The requests per second over the first {@code seconds} after ./stack up: the windows
+	 * (0-10s, 10-30s, 30-60s) that end by then, their requests over their nominal length.
+	 */
+	double firstSeconds(int seconds) {
+		long requests = 0;
+		int covered = 0;
+		for (String window : List.of("0-10s", "10-30s", "30-60s")) {
+			int end = Integer.parseInt(window.substring(window.indexOf('-') + 1, window.length() - 1));
+			if (end > seconds) {
+				break;
+			}
+			Run run = this.runs.stream()
+				.filter((r) -> r.scenario().equals("up") && r.name().equals(window))
+				.findFirst()
+				.orElse(null);
+			if (run == null) {
+				return Double.NaN;
+			}
+			requests += run.requests();
+			covered = end;
+		}
+		return (covered == seconds) ? (double) requests / seconds : Double.NaN;
+	}
+
+	/** The steady rate through the chain, probes on: the median of (a)'s chain runs after the warm-up. */
+	double steadyChain() {
+		return median(this.runs.stream().filter((r) -> r.scenario().equals("ab") && r.name().equals("chain")).toList(),
+				Run::rps);
+	}
+
+	/** (g): the median rate of a target with the probes on over its median with them off (separate phases). */
+	double probesOnOff(String name) {
+		return rate("g-on", name) / rate("g-off", name);
 	}
 
 	List<Target> targets() {
@@ -136,6 +174,17 @@ public class BenchReport {
 				staticRatio >= 10));
 		long errors = this.runs.stream().filter((r) -> r.conns() == 256).mapToLong(Run::errors).sum();
 		targets.add(new Target("errors at 256 connections (f)", Long.toString(errors), "0", errors == 0));
+		double steady = steadyChain();
+		double first10 = firstSeconds(10) / steady;
+		targets.add(new Target("first 10 s after up / steady chain", fixed(first10, 2), ">= 0.25", first10 >= 0.25));
+		double first30 = firstSeconds(30) / steady;
+		targets.add(new Target("first 30 s after up / steady chain", fixed(first30, 2), ">= 0.50", first30 >= 0.5));
+		double probesCost = 1 - probesOnOff("chain");
+		targets.add(new Target("probes' cost on the chain (g)", percent(probesCost), "<= 5%", probesCost <= 0.05));
+		for (String app : List.of("app-1", "app-2")) {
+			double idle = Double.parseDouble(this.facts.getOrDefault("idle_cpu_percent_" + app, "NaN"));
+			targets.add(new Target(app + " idle CPU", fixed(idle, 2) + "% of a core", "< 2%", idle < 2));
+		}
 		double coldUp = Double.parseDouble(this.facts.getOrDefault("cold_up_seconds", "NaN"));
 		targets.add(new Target("cold ./stack up", fixed(coldUp, 1) + " s", "< 60 s", coldUp < 60));
 		for (String app : List.of("app-1", "app-2")) {
@@ -188,6 +237,21 @@ public class BenchReport {
 				.append(" | ").append(fixed(r.rps(), 0)).append(" | ").append(fixed(r.p50(), 2)).append(" | ")
 				.append(fixed(r.p99(), 2)).append(" | ").append(r.errors()).append(" |\n");
 		}
+		double steady = steadyChain();
+		md.append("\nThe first minute after ./stack up (list page through the chain, 16 connections, no warm-up;")
+			.append(" steady: ").append(fixed(steady, 0)).append(" req/s, (a)):\n\n");
+		md.append("| after up | req/s | of steady |\n|---|---:|---:|\n");
+		for (int seconds : new int[] { 10, 30, 60 }) {
+			double rps = firstSeconds(seconds);
+			md.append("| first ").append(seconds).append(" s | ").append(fixed(rps, 0)).append(" | ")
+				.append(fixed(rps / steady, 2)).append(" |\n");
+		}
+		md.append("\nThe dashboard's probes (g: app-1 and app-2 restarted without them, then with them; medians):\n\n");
+		md.append("| target | probes on req/s | probes off req/s | on / off |\n|---|---:|---:|---:|\n");
+		for (String name : List.of("direct", "chain")) {
+			md.append("| ").append(name).append(" | ").append(fixed(rate("g-on", name), 0)).append(" | ")
+				.append(fixed(rate("g-off", name), 0)).append(" | ").append(fixed(probesOnOff(name), 3)).append(" |\n");
+		}
 		md.append("\n| ratio | value |\n|---|---:|\n");
 		for (Ratio r : ratios()) {
 			md.append("| ").append(r.label()).append(" | ").append(fixed(r.value(), 3)).append(" |\n");
@@ -223,6 +287,11 @@ public class BenchReport {
 		json.append("  \"mixPostsWritten\": ").append(this.facts.getOrDefault("mix_posts_written", "null"))
 			.append(",\n");
 		json.append("  \"coldUpSeconds\": ").append(this.facts.getOrDefault("cold_up_seconds", "null")).append(",\n");
+		json.append("  \"firstSecondsAfterUp\": {\"10\": ").append(number(firstSeconds(10), 1)).append(", \"30\": ")
+			.append(number(firstSeconds(30), 1)).append(", \"60\": ").append(number(firstSeconds(60), 1)).append("},\n");
+		json.append("  \"idleCpuPercent\": {\"app-1\": ")
+			.append(this.facts.getOrDefault("idle_cpu_percent_app-1", "null")).append(", \"app-2\": ")
+			.append(this.facts.getOrDefault("idle_cpu_percent_app-2", "null")).append("},\n");
 		json.append("  \"results\": [\n");
 		List<Result> results = results();
 		for (int i = 0; i < results.size(); i++) {
@@ -258,6 +327,11 @@ public class BenchReport {
 		}
 		json.append("\n  }\n}\n");
 		return json.toString();
+	}
+
+	private double rate(String scenario, String name) {
+		return median(this.runs.stream().filter((r) -> r.scenario().equals(scenario) && r.name().equals(name))
+			.toList(), Run::rps);
 	}
 
 	private double megabytes(String component) {

@@ -2,19 +2,27 @@
 # The application servers: the same jar, one JVM per app server.
 
 APP_JAR=$ROOT/target/webstack.jar
-# The app servers run a copy, so that a rebuild of target/ never pulls the jar from
-# under a running JVM; a new copy is renamed into place, and a JVM still running the old
-# one keeps reading the old file.
+# A copy of the jar in the stack's state: web-1 takes its static files from it, and it
+# says which release the app servers run.
 APP_INSTALLED_JAR=$STATE_DIR/app/webstack.jar
-# The JVM of an app server: C2 alone, without tiered compilation (on two cores the
-# C1-then-C2 pipeline competes with the load for a minute or more before the app runs
-# at full speed, and keeps three times the compiled code: ./stack bench measured about
-# 50 MB less resident and a faster warm-up, for three seconds more at start), a heap that
-# starts small and gives memory back, the serial collector (two cores, a small heap),
-# small thread stacks, a bounded code cache, two malloc arenas instead of one per core
-# and thread, and the native memory freed by the compiler handed back to the system every
-# 5s. docker/Dockerfile starts the JVM with the same options.
-APP_JAVA_OPTS=(-XX:-TieredCompilation -Xms64m -Xmx256m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10
+# The app servers run a release: the jar extracted (classes in plain jars, which class
+# data sharing needs, and which load faster than nested ones) with the CDS archive of a
+# training run, in a folder named after the jar's checksum. A release is made once per
+# build, like the jar itself, and never changed: a rebuild makes a new one, and never
+# pulls a file from under a running JVM.
+APP_RELEASES=$ROOT/target/releases
+# The JVM of an app server: C1 alone (-XX:TieredStopAtLevel=1), a heap that starts small
+# and gives memory back, the serial collector (two cores, a small heap), small thread
+# stacks, a bounded code cache, and the native memory freed by the compiler handed back
+# to the system every 5s; two malloc arenas instead of one per core and thread
+# (MALLOC_ARENA_MAX in app_start). The compiler was chosen by the first minute after
+# ./stack up, measured on two cores (list page through the chain, req/s in 0-10 s,
+# 10-30 s, 30-60 s, then 60-120 s): C2 alone 50, 65, 91, 102-156 (the first minute
+# interpreted, and up took 93 s); tiered 61, 107, 169, about 250; C1 alone 123, 312, 397,
+# 412-469, with up in 45 s. C1's code is ready in seconds and good enough that C2's,
+# competing with the load for the same two cores, never caught up within minutes.
+# docker/Dockerfile starts the JVM with the same options.
+APP_JAVA_OPTS=(-XX:TieredStopAtLevel=1 -Xms64m -Xmx256m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10
   -XX:MaxHeapFreeRatio=30 -Xss512k -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=5000)
 # shellcheck disable=SC2034 # used by ./stack
 APPS=(app-1 app-2)
@@ -23,13 +31,53 @@ app_index() { echo "${1#app-}"; }
 app_port() { port $((9000 + $(app_index "$1"))); }
 app_management_port() { port $((9100 + $(app_index "$1"))); }
 
-# Builds the jar when it is missing or older than any source file.
+# Builds the jar when it is missing or older than any source file, and its release.
 app_build() {
-  if [ -f "$APP_JAR" ] && [ -z "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$APP_JAR" -print -quit)" ]; then
+  if [ ! -f "$APP_JAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$APP_JAR" -print -quit)" ]; then
+    step "building the application jar"
+    (cd "$ROOT" && ./mvnw -B -q -DskipTests package) || die "the build failed"
+  fi
+  app_release "$APP_JAR" >/dev/null
+}
+
+# Makes the release of a jar unless it exists, and prints its folder. The training run
+# starts the application until its context is refreshed (every singleton made, nothing
+# started: no port opened, no database asked, Flyway off) and archives the classes it
+# loaded (Spring Boot's reference, "Class Data Sharing"); an app server started with the
+# archive maps them instead of loading them, and starts about a third sooner.
+app_release() {
+  local jar=$1 dir tmp secret
+  dir="$APP_RELEASES/$(sha256sum "$jar" | cut -c1-16)"
+  if [ -f "$dir/webstack.jsa" ]; then
+    echo "$dir"
     return 0
   fi
-  step "building the application jar"
-  (cd "$ROOT" && ./mvnw -B -q -DskipTests package) || die "the build failed"
+  mkdir -p "$APP_RELEASES"
+  tmp=$(mktemp -d "$APP_RELEASES/.new.XXXXXX")
+  step "making the release: the jar extracted, and a CDS training run (once per build)" >&2
+  java -Djarmode=tools -jar "$jar" extract --destination "$tmp/release" >"$tmp/training.log" 2>&1 \
+    || { cat "$tmp/training.log" >&2; rm -rf "$tmp"; die "could not extract $jar"; }
+  # The application refuses to start without its secrets: the training run gets
+  # stand-ins, which it reads and forgets.
+  mkdir "$tmp/secrets"
+  for secret in admin-password session-key monitoring-password lb-stats-password db-app-password \
+    db-monitor-password db-migrations-password; do
+    printf 'cds-training-stand-in\n' >"$tmp/secrets/$secret"
+  done
+  if ! (cd "$tmp" && WEBSTACK_INSTANCE_NAME=cds-training SERVER_PORT=0 MANAGEMENT_SERVER_PORT=0 \
+    WEBSTACK_SECRETS_DIR="$tmp/secrets" WEBSTACK_LOG_DIR="$tmp" SPRING_FLYWAY_ENABLED=false \
+    timeout 300 java "${APP_JAVA_OPTS[@]}" -XX:ArchiveClassesAtExit="$tmp/release/webstack.jsa" \
+    -Dspring.context.exit=onRefresh -jar "$tmp/release/webstack.jar" >>"$tmp/training.log" 2>&1) \
+    || [ ! -s "$tmp/release/webstack.jsa" ]; then
+    cat "$tmp/training.log" >&2
+    rm -rf "$tmp"
+    die "the CDS training run failed"
+  fi
+  chmod -R a+rX "$tmp/release"
+  # Another ./stack may have made the same release meanwhile: either is good.
+  mv -T "$tmp/release" "$dir" 2>/dev/null || [ -f "$dir/webstack.jsa" ] || die "could not install $dir"
+  rm -rf "$tmp"
+  echo "$dir"
 }
 
 app_install() {
@@ -48,13 +96,15 @@ app_ready() {
 # Starts an app server in the background without waiting; app_wait waits for it. A Spring
 # profile may follow the name (./stack bench runs its baselines that way).
 app_start() {
-  local name=$1 profile=${2:-} pid profile_env=()
+  local name=$1 profile=${2:-} pid profile_env=() release
   if pid=$(running_pid "$name"); then
     info "$name already running (pid $pid)"
     return 0
   fi
   ensure_port_free "$name" "$(app_port "$name")"
   ensure_port_free "$name" "$(app_management_port "$name")"
+  # Made by up already; again here if target/ was cleaned since.
+  release=$(app_release "$APP_INSTALLED_JAR")
   step "starting $name${profile:+ (profile $profile)} on 127.0.0.1:$(app_port "$name") (management $(app_management_port "$name"))"
   [ -z "$profile" ] || profile_env=(SPRING_PROFILES_ACTIVE="$profile")
   # Tomcat writes its access logs itself (the management port's too), as the app
@@ -79,7 +129,7 @@ app_start() {
     WEBSTACK_APP2_MANAGEMENT_PORT="$(app_management_port app-2)" \
     WEBSTACK_FIREWALL_TABLES_FILE="$FIREWALL_TABLES_FILE" \
     MALLOC_ARENA_MAX=2 \
-    java "${APP_JAVA_OPTS[@]}" -jar "$APP_INSTALLED_JAR"
+    java "${APP_JAVA_OPTS[@]}" -XX:SharedArchiveFile="$release/webstack.jsa" -jar "$release/webstack.jar"
 }
 
 app_wait() {

@@ -12,7 +12,12 @@
 #   d  the read/write split against the same app with every query on the primary
 #   e  the split against MySQL Connector/J's own replication driver
 #   f  16, 64 and 256 connections on (a)
-# plus the resident memory of every component and the time of a cold ./stack up.
+#   g  direct and chain with the dashboard's probes off, then on again
+# plus the requests per second in the first minute after ./stack up, the resident memory
+# of every component, the CPU an idle app server uses, and the time of a cold ./stack up.
+#
+# The stack measured is the one ./stack up leaves, the dashboard's probes running in app-1
+# and app-2; only (g) switches them off for a while, to show what they cost.
 
 BENCH_DIR=$STATE_DIR/bench
 # (d) and (e) compare three app servers that differ only in their routing: the same jar,
@@ -42,6 +47,7 @@ cmd_bench() {
   cmd_up
   bench_seed_posts
   trap bench_cleanup EXIT
+  bench_first_minute
   app_start "$BENCH_SPLIT_APP" bench
   app_start "$BENCH_PRIMARY_APP" primary-only,bench
   app_start "$BENCH_CONNECTORJ_APP" connectorj,bench
@@ -86,6 +92,10 @@ cmd_bench() {
     bench_compare "f$conns" "$BENCH_SCALING_ROUNDS" "$conns" get direct "$direct" chain "$chain"
   done
   bench_memory
+  local app
+  for app in "${BENCH_APPS[@]}"; do app_down "$app"; done
+  bench_probes_cost "$direct" "$chain"
+  bench_idle_cpu
   bench_cleanup
   trap - EXIT
   bench_fact machine "$(bench_machine)"
@@ -149,6 +159,71 @@ bench_warm() {
   done
   info "$name warm after 30s at 2 connections and $run runs of 10s: $rps req/s"
 }
+
+# What a person gets right after ./stack up: the stack stopped and started again (its
+# data kept), then the list page through the chain, without a warm-up, in three
+# consecutive runs: 0-10 s, 10-30 s and 30-60 s after up returned.
+bench_first_minute() {
+  step "the first minute after ./stack up: the stack stopped and started, then loaded at once"
+  cmd_down
+  cmd_up >"$BENCH_DIR/first-minute-up.log"
+  local chain="https://127.0.0.1:$LB_HTTPS_PORT/" window seconds result
+  for window in 0-10s:10 10-30s:20 30-60s:30; do
+    seconds=${window#*:}
+    result=$(bench_wrk "$BENCH_CONNECTIONS" "$seconds" get "$chain")
+    read -r _ rps p50 p99 requests errors status <<<"$result"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' up "${window%%:*}" 1 "$BENCH_CONNECTIONS" \
+      "$rps" "$p50" "$p99" "$requests" "$errors" "$status" >>"$BENCH_DIR/runs.tsv"
+    info "$(printf 'up   %-13s %9s req/s  p99 %8s ms  errors %s' "${window%%:*}" "$rps" "$p99" "$errors")"
+  done
+}
+
+# (g) What the dashboard's probes cost: app-1 and app-2 restarted without them (the
+# bench profile), warmed up and measured, then restarted as ./stack up starts them,
+# warmed up and measured again.
+bench_probes_cost() {
+  local direct=$1 chain=$2 phase profile
+  for phase in off on; do
+    profile=""
+    [ "$phase" = on ] || profile=bench
+    step "g: direct and chain with the dashboard's probes $phase"
+    app_down app-1
+    app_down app-2
+    app_start app-1 "$profile"
+    app_start app-2 "$profile"
+    app_wait app-1
+    app_wait app-2
+    lb_wait_servers_up
+    bench_warm app-1 "$direct"
+    bench_warm chain "$chain"
+    bench_compare "g-$phase" "$BENCH_ROUNDS" "$BENCH_CONNECTIONS" get direct "$direct" chain "$chain"
+  done
+}
+
+# Percent of one core an idle app server uses: its CPU time over a minute without load,
+# after a settling pause, with the dashboard's probes running as ./stack up left them.
+bench_idle_cpu() {
+  step "idle app servers: CPU over 60 s without load"
+  sleep 20
+  local app pid before=() after ticks
+  ticks=$(getconf CLK_TCK)
+  for app in "${APPS[@]}"; do
+    pid=$(running_pid "$app") || die "$app is not running"
+    before+=("$(bench_cpu_ticks "$pid")")
+  done
+  sleep 60
+  local i=0
+  for app in "${APPS[@]}"; do
+    pid=$(running_pid "$app") || die "$app is not running"
+    after=$(bench_cpu_ticks "$pid")
+    bench_fact "idle_cpu_percent_$app" "$(awk -v a="${before[$i]}" -v b="$after" -v t="$ticks" \
+      'BEGIN {printf "%.2f", (b - a) / t / 60 * 100}')"
+    i=$((i + 1))
+  done
+}
+
+# User and system CPU time (clock ticks) of a process and all of its threads.
+bench_cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 bench_post_count() { db_sql db-1 webstack -e 'select count(*) from post'; }
 

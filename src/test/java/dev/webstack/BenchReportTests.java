@@ -33,9 +33,16 @@ class BenchReportTests {
 				run("ab", "static-chain", 3, 16, 22000, 1, 5, 0), run("ab", "static-nginx", 3, 16, 31000, 1, 4, 0),
 				run("de", "split", 1, 16, 990, 10, 40, 0), run("de", "primary-only", 1, 16, 1000, 10, 40, 0),
 				run("de", "connectorj", 1, 16, 800, 10, 40, 0), run("f256", "direct", 1, 256, 1000, 100, 900, 0),
-				run("f256", "chain", 1, 256, 800, 120, 990, 3)) + "\n");
+				run("f256", "chain", 1, 256, 800, 120, 990, 3),
+				// The first minute after up: 4,000 requests in 0-10s, 18,000 in 10-30s, 36,000 in 30-60s.
+				window("0-10s", 4000), window("10-30s", 18000), window("30-60s", 36000),
+				// The probes: chain 1200, 1140 with them (median 1170) against 1250, 1200 without (1225).
+				run("g-off", "chain", 1, 16, 1250, 12, 50, 0), run("g-off", "chain", 2, 16, 1200, 12, 50, 0),
+				run("g-on", "chain", 1, 16, 1200, 12, 50, 0), run("g-on", "chain", 2, 16, 1140, 12, 50, 0))
+				+ "\n");
 		Files.writeString(this.dir.resolve("facts.tsv"), String.join("\n", "machine\ttest machine",
-				"cold_up_seconds\t31.5", "rss_kb_app-1\t348160", "rss_kb_app-2\t360448") + "\n");
+				"cold_up_seconds\t31.5", "rss_kb_app-1\t348160", "rss_kb_app-2\t360448", "idle_cpu_percent_app-1\t0.85",
+				"idle_cpu_percent_app-2\t2.40") + "\n");
 
 		ChildProcess.Result report = ChildProcess.run(
 				new ProcessBuilder("java", Path.of("scripts/BenchReport.java").toAbsolutePath().toString(),
@@ -57,6 +64,17 @@ class BenchReportTests {
 		assertThat(json.get("results").get(1).get("requestsPerSecond").asDouble()).as("median of chain").isEqualTo(1290);
 		assertThat(Files.readString(this.dir.resolve("bench.md"))).contains("| app-2 resident memory | 352 MB | < 350 MB | **NO** |");
 		assertThat(report.output()).contains("| chain throughput / direct (a) | 0.86 | >= 0.85 | yes |");
+		// Steady chain (a) is 1290: the first 10 s ran at 400 (0.31), the first 30 at 733 (0.57), the minute at 967.
+		assertThat(target(json, "first 10 s after up / steady chain").get("measured").asString()).isEqualTo("0.31");
+		assertThat(target(json, "first 10 s after up / steady chain").get("met").asBoolean()).isTrue();
+		assertThat(target(json, "first 30 s after up / steady chain").get("measured").asString()).isEqualTo("0.57");
+		assertThat(json.get("firstSecondsAfterUp").get("60").asDouble()).isEqualTo(966.7);
+		// 1170 / 1225: the probes cost 4.5%.
+		assertThat(target(json, "probes' cost on the chain (g)").get("measured").asString()).isEqualTo("4.5%");
+		assertThat(target(json, "probes' cost on the chain (g)").get("met").asBoolean()).isTrue();
+		assertThat(target(json, "app-1 idle CPU").get("met").asBoolean()).isTrue();
+		assertThat(target(json, "app-2 idle CPU").get("met").asBoolean()).isFalse();
+		assertThat(report.output()).contains("| chain | 1170 | 1225 | 0.955 |");
 		assertThat(report.output()).contains("- errors at 256 connections (f): 3, wanted 0.")
 			.doesNotContain("- chain / direct");
 	}
@@ -65,6 +83,10 @@ class BenchReportTests {
 			long errors) {
 		return String.join("\t", scenario, name, Integer.toString(round), Integer.toString(conns), Double.toString(rps),
 				Double.toString(p50), Double.toString(p99), "10000", Long.toString(errors), Long.toString(errors));
+	}
+
+	private static String window(String name, long requests) {
+		return String.join("\t", "up", name, "1", "16", "0", "10", "40", Long.toString(requests), "0", "0");
 	}
 
 	private static JsonNode target(JsonNode json, String name) {

@@ -36,6 +36,11 @@ import org.springframework.stereotype.Component;
  * connection or child process per round; and the security checks, which do all of those
  * (TLS versions, certificate, grants, the monitoring side's doors, the firewall), every
  * {@code security-check-interval} and when an admin opens the dashboard.
+ * <p>
+ * The dashboard is their only reader, so they run while it is read: for
+ * {@code watch-window} after its last report on this app server. A stack nobody watches
+ * is not probed (Prometheus watches it, from its own scrapes); the first report after a
+ * pause starts both rounds at once, and its panels fill in on their next refresh.
  */
 @Component
 public class InfraProbes implements SmartLifecycle {
@@ -80,6 +85,9 @@ public class InfraProbes implements SmartLifecycle {
 
 	private final AtomicReference<Instant> securityRequested = new AtomicReference<>(Instant.EPOCH);
 
+	/** The probes run until then: a while after the dashboard's last report. */
+	private volatile Instant watchedUntil = Instant.EPOCH;
+
 	private volatile Health health;
 
 	private volatile Security security;
@@ -105,10 +113,19 @@ public class InfraProbes implements SmartLifecycle {
 		infra.apps().keySet().forEach((name) -> apps.put(name, Probed.notYet()));
 		this.health = new Health(Probed.notYet(), Probed.notYet(), apps, Probed.notYet(), Probed.notYet(),
 				Probed.notYet(), Instant.EPOCH);
-		this.security = new Security(Probed.notYet(), Probed.notYet(), Probed.notYet(), Probed.notYet());
+		this.security = new Security(Probed.notYet(), Probed.notYet(), Probed.notYet(), Probed.notYet(),
+				Instant.EPOCH);
 	}
 
+	/** The latest findings, for the dashboard; the probes run on while it keeps asking. */
 	public InfraSnapshot snapshot() {
+		Instant now = this.clock.instant();
+		boolean dormant = !watched(now);
+		this.watchedUntil = now.plus(this.infra.watchWindow());
+		if (dormant && this.running) {
+			this.healthRounds.execute(guarded(this::probeHealth));
+			securityChecksWanted();
+		}
 		Health health = this.health;
 		Security security = this.security;
 		return new InfraSnapshot(health.haproxy(), health.nginx(), health.apps(), health.primary(), health.replica(),
@@ -133,22 +150,40 @@ public class InfraProbes implements SmartLifecycle {
 	public void start() {
 		this.running = true;
 		long interval = this.infra.probeInterval().toMillis();
-		this.healthRounds.scheduleWithFixedDelay(guarded(this::probeHealth), 500, interval, TimeUnit.MILLISECONDS);
-		this.securityRounds.schedule(this::scheduledSecurityChecks, 1000, TimeUnit.MILLISECONDS);
+		this.healthRounds.scheduleWithFixedDelay(guarded(() -> {
+			if (watched(this.clock.instant())) {
+				probeHealth();
+			}
+		}), interval, interval, TimeUnit.MILLISECONDS);
+		this.securityRounds.schedule(this::scheduledSecurityChecks, SECURITY_CHECKS_RETRY.toMillis(),
+				TimeUnit.MILLISECONDS);
 	}
 
+	private boolean watched(Instant now) {
+		return now.isBefore(this.watchedUntil);
+	}
+
+	/**
+	 * Looks every 10s whether the security checks are due: while the dashboard is watched,
+	 * {@code security-check-interval} after the last round, or 10s after one in which a
+	 * check could not run (its component not up yet).
+	 */
 	private void scheduledSecurityChecks() {
-		boolean complete = false;
 		try {
-			complete = checkSecurity();
+			Instant now = this.clock.instant();
+			Security last = this.security;
+			Duration wait = last.complete() ? this.infra.securityCheckInterval() : SECURITY_CHECKS_RETRY;
+			if (watched(now) && !now.isBefore(last.at().plus(wait))) {
+				checkSecurity();
+			}
 		}
 		catch (RuntimeException ex) {
 			logger.warn("A round of security checks failed", ex);
 		}
 		finally {
-			Duration next = complete ? this.infra.securityCheckInterval() : SECURITY_CHECKS_RETRY;
 			try {
-				this.securityRounds.schedule(this::scheduledSecurityChecks, next.toMillis(), TimeUnit.MILLISECONDS);
+				this.securityRounds.schedule(this::scheduledSecurityChecks, SECURITY_CHECKS_RETRY.toMillis(),
+						TimeUnit.MILLISECONDS);
 			}
 			catch (RejectedExecutionException ex) {
 				// Stopped meanwhile.
@@ -191,11 +226,8 @@ public class InfraProbes implements SmartLifecycle {
 				prometheus.join(), now);
 	}
 
-	/**
-	 * One round of the security checks, which handshake, connect and start child processes;
-	 * whether every check ran.
-	 */
-	boolean checkSecurity() {
+	/** One round of the security checks, which handshake, connect and start child processes. */
+	void checkSecurity() {
 		var edge = run(() -> this.http.edge(this.infra.publicHttpsUrl(), this.infra.publicHttpUrl()));
 		var firewallStatus = run(this.firewall::probe);
 		var appGrants = run(() -> DatabaseProbes.ownGrants(this.databases.primary().url(),
@@ -203,10 +235,8 @@ public class InfraProbes implements SmartLifecycle {
 				(int) this.infra.probeTimeout().toMillis()));
 		var access = run(() -> this.http.access(this.infra.haproxyStatsUrl(), this.statsAuthorization,
 				this.infra.apps(), this.monitoringAuthorization));
-		Security security = new Security(edge.join(), firewallStatus.join(), appGrants.join(), access.join());
-		this.security = security;
-		return security.edge().ok() && security.firewall().ok() && security.appGrants().ok()
-				&& security.access().ok();
+		this.security = new Security(edge.join(), firewallStatus.join(), appGrants.join(), access.join(),
+				this.clock.instant());
 	}
 
 	private <T> CompletableFuture<Probed<T>> run(Probe<T> probe) {
@@ -262,7 +292,13 @@ public class InfraProbes implements SmartLifecycle {
 	}
 
 	private record Security(Probed<EdgeStatus> edge, Probed<FirewallStatus> firewall,
-			Probed<List<String>> appGrants, Probed<AccessStatus> access) {
+			Probed<List<String>> appGrants, Probed<AccessStatus> access, Instant at) {
+
+		/** Whether every check ran (rather than failing to reach what it checks). */
+		boolean complete() {
+			return this.edge.ok() && this.firewall.ok() && this.appGrants.ok() && this.access.ok();
+		}
+
 	}
 
 }

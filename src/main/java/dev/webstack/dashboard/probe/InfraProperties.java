@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param securityCheckInterval how often the security checks run (TLS versions, the
  * certificate, grants, the monitoring side's doors, the firewall) besides when an admin
  * opens the dashboard
+ * @param watchWindow how long after the dashboard's last report the probes go on running
  * @param probeTimeout the longest any single probe may take
  * @param firewallTablesFile where {@code ./stack}, run as root, records what {@code nft
  * list tables} says (listing them needs root; the app servers run unprivileged)
@@ -28,6 +29,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 @ConfigurationProperties("webstack.infra")
 public record InfraProperties(String haproxyStatsUrl, String haproxyStatsUser, Path haproxyStatsPasswordFile,
 		String nginxStatusUrl, String prometheusUrl, String publicHttpsUrl, String publicHttpUrl,
-		Map<String, String> apps, Duration probeInterval, Duration securityCheckInterval, Duration probeTimeout,
+		Map<String, String> apps, Duration probeInterval, Duration securityCheckInterval, Duration watchWindow,
+		Duration probeTimeout,
 		Path firewallTablesFile) {
 }
