@@ -252,6 +252,12 @@ public class BenchReport {
 			md.append("| ").append(name).append(" | ").append(fixed(rate("g-on", name), 0)).append(" | ")
 				.append(fixed(rate("g-off", name), 0)).append(" | ").append(fixed(probesOnOff(name), 3)).append(" |\n");
 		}
+		md.append("\nAn idle app server's CPU, percent of one core over a minute:\n\n");
+		md.append("| app server | nobody watching | the dashboard open |\n|---|---:|---:|\n");
+		for (String app : List.of("app-1", "app-2")) {
+			md.append("| ").append(app).append(" | ").append(this.facts.getOrDefault("idle_cpu_percent_" + app, "?"))
+				.append("% | ").append(this.facts.getOrDefault("idle_watched_cpu_percent_" + app, "?")).append("% |\n");
+		}
 		md.append("\n| ratio | value |\n|---|---:|\n");
 		for (Ratio r : ratios()) {
 			md.append("| ").append(r.label()).append(" | ").append(fixed(r.value(), 3)).append(" |\n");
@@ -292,6 +298,9 @@ public class BenchReport {
 		json.append("  \"idleCpuPercent\": {\"app-1\": ")
 			.append(this.facts.getOrDefault("idle_cpu_percent_app-1", "null")).append(", \"app-2\": ")
 			.append(this.facts.getOrDefault("idle_cpu_percent_app-2", "null")).append("},\n");
+		json.append("  \"idleWatchedCpuPercent\": {\"app-1\": ")
+			.append(this.facts.getOrDefault("idle_watched_cpu_percent_app-1", "null")).append(", \"app-2\": ")
+			.append(this.facts.getOrDefault("idle_watched_cpu_percent_app-2", "null")).append("},\n");
 		json.append("  \"results\": [\n");
 		List<Result> results = results();
 		for (int i = 0; i < results.size(); i++) {

@@ -95,7 +95,6 @@ cmd_bench() {
   local app
   for app in "${BENCH_APPS[@]}"; do app_down "$app"; done
   bench_probes_cost "$direct" "$chain"
-  bench_idle_cpu
   bench_cleanup
   trap - EXIT
   bench_fact machine "$(bench_machine)"
@@ -178,46 +177,83 @@ bench_first_minute() {
   done
 }
 
-# (g) What the dashboard's probes cost: app-1 and app-2 restarted without them (the
-# bench profile), warmed up and measured, then restarted as ./stack up starts them,
-# warmed up and measured again.
+# (g) What the dashboard's probes cost. They run while the dashboard is watched, so an
+# admin watches it throughout (bench_watch: signed in once, its panels fetched every 3 s
+# as the page does), with the probes off (app-1 and app-2 restarted with the bench
+# profile), then on (restarted as ./stack up starts them); each phase warmed up and
+# measured. Then the CPU of idle app servers: with the dashboard open, and with nobody
+# watching (restarted, as ./stack up leaves them).
 bench_probes_cost() {
   local direct=$1 chain=$2 phase profile
+  bench_watch_start
   for phase in off on; do
     profile=""
     [ "$phase" = on ] || profile=bench
-    step "g: direct and chain with the dashboard's probes $phase"
-    app_down app-1
-    app_down app-2
-    app_start app-1 "$profile"
-    app_start app-2 "$profile"
-    app_wait app-1
-    app_wait app-2
-    lb_wait_servers_up
+    step "g: direct and chain with the dashboard watched and its probes $phase"
+    bench_restart_apps "$profile"
     bench_warm app-1 "$direct"
     bench_warm chain "$chain"
     bench_compare "g-$phase" "$BENCH_ROUNDS" "$BENCH_CONNECTIONS" get direct "$direct" chain "$chain"
   done
+  bench_idle_cpu idle_watched_cpu_percent "idle app servers, the dashboard open"
+  bench_watch_stop
+  bench_restart_apps ""
+  bench_idle_cpu idle_cpu_percent "idle app servers, nobody watching"
 }
 
-# Percent of one core an idle app server uses: its CPU time over a minute without load,
-# after a settling pause, with the dashboard's probes running as ./stack up left them.
+bench_restart_apps() {
+  local profile=$1 app
+  for app in "${APPS[@]}"; do app_down "$app"; done
+  for app in "${APPS[@]}"; do app_start "$app" "$profile"; done
+  for app in "${APPS[@]}"; do app_wait "$app"; done
+  lb_wait_servers_up
+}
+
+# An admin with the dashboard open, in the background: signed in once through the chain
+# (the password from its file, never on a command line), then the panels every 3 s.
+bench_watch_start() {
+  local jar="$BENCH_DIR/watch-cookies" site="https://127.0.0.1:$LB_HTTPS_PORT" token status
+  rm -f "$jar"
+  token=$(curl -fsS --cacert "$TLS_DIR/lb-1.crt" -c "$jar" -b "$jar" "$site/login" \
+    | grep -o 'name="_csrf" value="[^"]*"' | sed 's/.*value="//; s/"$//') || die "no sign-in form at $site/login"
+  status=$(curl -sS --cacert "$TLS_DIR/lb-1.crt" -c "$jar" -b "$jar" -o /dev/null -w '%{http_code} %{redirect_url}' \
+    --data-urlencode username=admin --data-urlencode "password@"<(tr -d '\n' <"$SECRETS_DIR/admin-password") \
+    --data-urlencode "_csrf=$token" "$site/login")
+  case $status in
+    302*/admin*) ;;
+    *) die "the bench's admin could not sign in: $status" ;;
+  esac
+  (while curl -fsS --cacert "$TLS_DIR/lb-1.crt" -b "$jar" -o /dev/null "$site/admin/panels"; do sleep 3; done) &
+  BENCH_WATCHER_PID=$!
+  info "an admin watches the dashboard (pid $BENCH_WATCHER_PID)"
+}
+
+bench_watch_stop() {
+  [ -n "${BENCH_WATCHER_PID:-}" ] || return 0
+  kill "$BENCH_WATCHER_PID" 2>/dev/null || true
+  wait "$BENCH_WATCHER_PID" 2>/dev/null || true
+  BENCH_WATCHER_PID=""
+}
+
+# Percent of one core each app server uses over a minute without load, after a settling
+# pause: fact <prefix>_<app>.
 bench_idle_cpu() {
-  step "idle app servers: CPU over 60 s without load"
-  sleep 20
-  local app pid before=() after ticks
+  local prefix=$1 label=$2
+  step "$label: CPU over 60 s without load"
+  sleep 30
+  local app pid before=() after ticks percent i=0
   ticks=$(getconf CLK_TCK)
   for app in "${APPS[@]}"; do
     pid=$(running_pid "$app") || die "$app is not running"
     before+=("$(bench_cpu_ticks "$pid")")
   done
   sleep 60
-  local i=0
   for app in "${APPS[@]}"; do
     pid=$(running_pid "$app") || die "$app is not running"
     after=$(bench_cpu_ticks "$pid")
-    bench_fact "idle_cpu_percent_$app" "$(awk -v a="${before[$i]}" -v b="$after" -v t="$ticks" \
-      'BEGIN {printf "%.2f", (b - a) / t / 60 * 100}')"
+    percent=$(awk -v a="${before[$i]}" -v b="$after" -v t="$ticks" 'BEGIN {printf "%.2f", (b - a) / t / 60 * 100}')
+    bench_fact "${prefix}_$app" "$percent"
+    info "$app: $percent% of a core"
     i=$((i + 1))
   done
 }
@@ -265,6 +301,7 @@ bench_reload_web() {
 }
 
 bench_cleanup() {
+  bench_watch_stop
   grep -q 'rate=100000r/s' "$WEB_DIR/conf.d/limits.conf" 2>/dev/null && bench_restore_write_limit
   local app
   for app in "${BENCH_APPS[@]}"; do app_down "$app"; done

@@ -1,11 +1,14 @@
 package dev.webstack.dashboard.probe;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -186,17 +189,22 @@ class HttpProbes {
 		boolean refused = true;
 		for (String version : new String[] { "-tls1", "-tls1_1" }) {
 			String out;
+			Path output = null;
 			try {
+				// Its output goes to a file, not a pipe: a wait on a child whose pipe nobody
+				// reads could outlast its timeout.
+				output = Files.createTempFile("webstack-openssl-", ".out");
 				Process process = new ProcessBuilder("openssl", "s_client", "-connect", host + ":" + port, version,
 						"-cipher", "DEFAULT:@SECLEVEL=0")
 					.redirectErrorStream(true)
+					.redirectOutput(output.toFile())
+					.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
 					.start();
-				process.getOutputStream().close();
 				if (!process.waitFor(this.timeout.toMillis(), TimeUnit.MILLISECONDS)) {
 					process.destroyForcibly();
 					return null;
 				}
-				out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+				out = Files.readString(output, StandardCharsets.ISO_8859_1);
 			}
 			catch (IOException ex) {
 				return null;
@@ -204,6 +212,9 @@ class HttpProbes {
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
 				return null;
+			}
+			finally {
+				deleteQuietly(output);
 			}
 			boolean thisRefused = out.contains("Cipher is (NONE)");
 			refused &= thisRefused;
@@ -214,6 +225,18 @@ class HttpProbes {
 				.append(thisRefused ? ": handshake refused" : ": ACCEPTED");
 		}
 		return new EdgeStatus.OldTls(refused, evidence.toString());
+	}
+
+	private static void deleteQuietly(Path file) {
+		if (file == null) {
+			return;
+		}
+		try {
+			Files.deleteIfExists(file);
+		}
+		catch (IOException ex) {
+			// A temporary file left behind: the system's tmp cleaner has it.
+		}
 	}
 
 	private int statusOverTls(String url) throws IOException {
