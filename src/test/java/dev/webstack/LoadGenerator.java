@@ -40,7 +40,10 @@ public final class LoadGenerator {
 
 	/** The last progress line the load printed, or zeros before the first. */
 	public Progress progress() throws IOException {
-		List<String> lines = this.process.outputSoFar().lines().filter((l) -> l.startsWith("progress {")).toList();
+		// Only whole lines: the load may be writing the last one as it is read.
+		String output = this.process.outputSoFar();
+		String complete = output.substring(0, output.lastIndexOf('\n') + 1);
+		List<String> lines = complete.lines().filter((l) -> l.startsWith("progress {")).toList();
 		if (lines.isEmpty()) {
 			return Progress.NONE;
 		}
