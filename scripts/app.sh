@@ -15,12 +15,13 @@ APP_RELEASES=$ROOT/target/releases
 # and gives memory back, the serial collector (two cores, a small heap), small thread
 # stacks, a bounded code cache, and the native memory freed by the compiler handed back
 # to the system every 5s; two malloc arenas instead of one per core and thread
-# (MALLOC_ARENA_MAX in app_start). The compiler was chosen by the first minute after
-# ./stack up, measured on two cores (list page through the chain, req/s in 0-10 s,
-# 10-30 s, 30-60 s, then 60-120 s): C2 alone 50, 65, 91, 102-156 (the first minute
-# interpreted, and up took 93 s); tiered 61, 107, 169, about 250; C1 alone 123, 312, 397,
-# 412-469, with up in 45 s. C1's code is ready in seconds and good enough that C2's,
-# competing with the load for the same two cores, never caught up within minutes.
+# (MALLOC_ARENA_MAX in app_start). The compiler was chosen by the first minutes after
+# ./stack up, measured on two cores (the list page of 20 posts through the chain, req/s
+# in 0-10 s, 10-30 s and 30-60 s after up returned, then after 3 minutes of load):
+# tiered compilation 41, 91, 101, then 265 and still rising, with up in 40 s; C1 alone
+# 112, 218, 255, then 230-250, with up in 20 s. C2 alone, the former choice, left the
+# first minute interpreted. Under full load for longer than about 3 minutes tiered would
+# end higher; the first minutes were chosen over that.
 # docker/Dockerfile starts the JVM with the same options.
 APP_JAVA_OPTS=(-XX:TieredStopAtLevel=1 -Xms64m -Xmx256m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10
   -XX:MaxHeapFreeRatio=30 -Xss512k -XX:ReservedCodeCacheSize=64m -XX:TrimNativeHeapInterval=5000)

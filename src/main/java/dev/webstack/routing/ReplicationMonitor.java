@@ -215,10 +215,7 @@ public class ReplicationMonitor implements SmartLifecycle {
 		}
 		ReplicaStatus status;
 		try {
-			if (this.statusConnection == null) {
-				this.statusConnection = monitorConnection(this.properties.replica().url());
-			}
-			status = ReplicaStatus.read(this.statusConnection, flavor);
+			status = readReplicaStatus(flavor);
 		}
 		catch (SQLException ex) {
 			logger.debug("Cannot read the replica's status", ex);
@@ -280,6 +277,24 @@ public class ReplicationMonitor implements SmartLifecycle {
 
 	public double maxLagSeconds() {
 		return this.properties.maxReplicaLag().toNanos() / 1e9;
+	}
+
+	/**
+	 * The replica's status over the kept connection; a kept connection that fails may have
+	 * outlived its server (restarted since), so it is tried once more on a new one.
+	 */
+	private ReplicaStatus readReplicaStatus(DatabaseFlavor flavor) throws SQLException {
+		if (this.statusConnection != null) {
+			try {
+				return ReplicaStatus.read(this.statusConnection, flavor);
+			}
+			catch (SQLException ex) {
+				logger.debug("The kept status connection failed; connecting again", ex);
+				closeStatusConnection();
+			}
+		}
+		this.statusConnection = monitorConnection(this.properties.replica().url());
+		return ReplicaStatus.read(this.statusConnection, flavor);
 	}
 
 	private void closeStatusConnection() {

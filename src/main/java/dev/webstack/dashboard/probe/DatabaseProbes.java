@@ -43,10 +43,18 @@ class DatabaseProbes implements AutoCloseable {
 			throw new SQLException("the previous probe of this server has not finished");
 		}
 		try {
-			if (kept.connection == null) {
-				kept.connection = ShortConnections.open(DataSourceProperties.serverUrl(url), this.username,
-						this.password, this.timeoutMillis);
+			if (kept.connection != null) {
+				try {
+					return probe(kept.connection, expectReplica);
+				}
+				catch (SQLException | RuntimeException ex) {
+					// The server may have restarted since: once more, on a new connection.
+					closeQuietly(kept.connection);
+					kept.connection = null;
+				}
 			}
+			kept.connection = ShortConnections.open(DataSourceProperties.serverUrl(url), this.username,
+					this.password, this.timeoutMillis);
 			try {
 				return probe(kept.connection, expectReplica);
 			}
