@@ -131,13 +131,19 @@ bench_compare() {
       local name=${!i} next=$((i + 1))
       local url=${!next}
       result=$(bench_wrk "$conns" "$BENCH_SECONDS" "$script" "$url")
-      read -r _ rps p50 p99 requests errors status <<<"$result"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$name" "$round" "$conns" \
-        "$rps" "$p50" "$p99" "$requests" "$errors" "$status" >>"$BENCH_DIR/runs.tsv"
-      info "$(printf '%-4s %-13s round %d  %4d conns  %9s req/s  p50 %8s ms  p99 %8s ms  errors %s' \
-        "$scenario" "$name" "$round" "$conns" "$rps" "$p50" "$p99" "$errors")"
+      bench_record "$scenario" "$name" "$round" "$conns" "$result"
     done
   done
+}
+
+# Records one wrk run in runs.tsv and prints it: scenario name round conns RESULT-line.
+bench_record() {
+  local scenario=$1 name=$2 round=$3 conns=$4 rps p50 p99 requests errors status
+  read -r _ rps p50 p99 requests errors status <<<"$5"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$name" "$round" "$conns" \
+    "$rps" "$p50" "$p99" "$requests" "$errors" "$status" >>"$BENCH_DIR/runs.tsv"
+  info "$(printf '%-4s %-13s round %d  %4d conns  %9s req/s  p50 %8s ms  p99 %8s ms  errors %s' \
+    "$scenario" "$name" "$round" "$conns" "$rps" "$p50" "$p99" "$errors")"
 }
 
 # The JIT compiles the hot code only after a while, and slowly while the load keeps every
@@ -161,28 +167,26 @@ bench_warm() {
 
 # What a person gets right after ./stack up: the stack stopped and started again (its
 # data kept), then the list page through the chain, without a warm-up, in three
-# consecutive runs: 0-10 s, 10-30 s and 30-60 s after up returned.
+# consecutive runs: 0-10 s, 10-30 s and 30-60 s after up returned. Then, nobody having
+# opened the dashboard, the CPU of the idle app servers.
 bench_first_minute() {
   step "the first minute after ./stack up: the stack stopped and started, then loaded at once"
   cmd_down
   cmd_up >"$BENCH_DIR/first-minute-up.log"
-  local chain="https://127.0.0.1:$LB_HTTPS_PORT/" window seconds result
+  local chain="https://127.0.0.1:$LB_HTTPS_PORT/" window result
   for window in 0-10s:10 10-30s:20 30-60s:30; do
-    seconds=${window#*:}
-    result=$(bench_wrk "$BENCH_CONNECTIONS" "$seconds" get "$chain")
-    read -r _ rps p50 p99 requests errors status <<<"$result"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' up "${window%%:*}" 1 "$BENCH_CONNECTIONS" \
-      "$rps" "$p50" "$p99" "$requests" "$errors" "$status" >>"$BENCH_DIR/runs.tsv"
-    info "$(printf 'up   %-13s %9s req/s  p99 %8s ms  errors %s' "${window%%:*}" "$rps" "$p99" "$errors")"
+    result=$(bench_wrk "$BENCH_CONNECTIONS" "${window#*:}" get "$chain")
+    bench_record up "${window%%:*}" 1 "$BENCH_CONNECTIONS" "$result"
   done
+  bench_idle_cpu idle_cpu_percent "idle app servers, nobody watching"
 }
 
 # (g) What the dashboard's probes cost. They run while the dashboard is watched, so an
 # admin watches it throughout (bench_watch: signed in once, its panels fetched every 3 s
 # as the page does), with the probes off (app-1 and app-2 restarted with the bench
 # profile), then on (restarted as ./stack up starts them); each phase warmed up and
-# measured. Then the CPU of idle app servers: with the dashboard open, and with nobody
-# watching (restarted, as ./stack up leaves them).
+# measured. Then the CPU of idle app servers with the dashboard open; and app-1 and
+# app-2 are left as ./stack up starts them.
 bench_probes_cost() {
   local direct=$1 chain=$2 phase profile
   bench_watch_start
@@ -198,7 +202,6 @@ bench_probes_cost() {
   bench_idle_cpu idle_watched_cpu_percent "idle app servers, the dashboard open"
   bench_watch_stop
   bench_restart_apps ""
-  bench_idle_cpu idle_cpu_percent "idle app servers, nobody watching"
 }
 
 bench_restart_apps() {
