@@ -65,7 +65,9 @@ app_release() {
     db-monitor-password db-migrations-password; do
     printf 'cds-training-stand-in\n' >"$tmp/secrets/$secret"
   done
+  # Its databases are a port where nothing listens: it must not touch a running stack's.
   if ! (cd "$tmp" && WEBSTACK_INSTANCE_NAME=cds-training SERVER_PORT=0 MANAGEMENT_SERVER_PORT=0 \
+    WEBSTACK_DB_PRIMARY_PORT=1 WEBSTACK_DB_REPLICA_PORT=1 \
     WEBSTACK_SECRETS_DIR="$tmp/secrets" WEBSTACK_LOG_DIR="$tmp" SPRING_FLYWAY_ENABLED=false \
     timeout 300 java "${APP_JAVA_OPTS[@]}" -XX:ArchiveClassesAtExit="$tmp/release/webstack.jsa" \
     -Dspring.context.exit=onRefresh -jar "$tmp/release/webstack.jar" >>"$tmp/training.log" 2>&1) \
@@ -78,6 +80,10 @@ app_release() {
   # Another ./stack may have made the same release meanwhile: either is good.
   mv -T "$tmp/release" "$dir" 2>/dev/null || [ -f "$dir/webstack.jsa" ] || die "could not install $dir"
   rm -rf "$tmp"
+  # Each release takes about 200 MB: the older ones go, but the newest three stay (a stack
+  # may still run one of them).
+  find "$APP_RELEASES" -mindepth 1 -maxdepth 1 -type d ! -name '.new.*' -printf '%T@ %p\n' | sort -rn \
+    | tail -n +4 | cut -d' ' -f2- | xargs -r rm -rf
   echo "$dir"
 }
 
