@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
+import dev.webstack.MutableClock;
 import dev.webstack.security.CookieSigner.Purpose;
 import dev.webstack.system.Secrets;
 import org.junit.jupiter.api.BeforeEach;
@@ -154,36 +153,6 @@ class CookieSignerTests {
 			.isInstanceOf(Secrets.MissingSecretException.class)
 			.hasMessageContaining("the session key")
 			.hasMessageContaining(missing.toString());
-	}
-
-	/** A clock that the test moves. */
-	static final class MutableClock extends Clock {
-
-		private Instant now;
-
-		MutableClock(Instant now) {
-			this.now = now;
-		}
-
-		void advance(Duration duration) {
-			this.now = this.now.plus(duration);
-		}
-
-		@Override
-		public Instant instant() {
-			return this.now;
-		}
-
-		@Override
-		public java.time.ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(java.time.ZoneId zone) {
-			return this;
-		}
-
 	}
 
 }
