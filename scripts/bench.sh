@@ -12,12 +12,14 @@
 #   d  the read/write split against the same app with every query on the primary
 #   e  the split against MySQL Connector/J's own replication driver
 #   f  16, 64 and 256 connections on (a)
-#   g  direct and chain with the dashboard's probes off, then on again
+#   g  direct and chain with the dashboard's probes off (nobody watching), then on (an
+#      admin watching), round after round on the same app servers
 # plus the requests per second in the first minute after ./stack up, the resident memory
 # of every component, the CPU an idle app server uses, and the time of a cold ./stack up.
 #
-# The stack measured is the one ./stack up leaves, the dashboard's probes running in app-1
-# and app-2; only (g) switches them off for a while, to show what they cost.
+# The stack measured is the one ./stack up leaves. Its dashboard's probes run only while
+# someone watches it, which in the other scenarios nobody does; (g) watches it, round
+# after round, to show what they cost.
 
 BENCH_DIR=$STATE_DIR/bench
 # (d) and (e) compare three app servers that differ only in their routing: the same jar,
@@ -181,35 +183,89 @@ bench_first_minute() {
   bench_idle_cpu idle_cpu_percent "idle app servers, nobody watching"
 }
 
-# (g) What the dashboard's probes cost. They run while the dashboard is watched, so an
-# admin watches it throughout (bench_watch: signed in once, its panels fetched every 3 s
-# as the page does), with the probes off (app-1 and app-2 restarted with the bench
-# profile), then on (restarted as ./stack up starts them); each phase warmed up and
-# measured. Then the CPU of idle app servers with the dashboard open; and app-1 and
-# app-2 are left as ./stack up starts them.
+# (g) What the dashboard's probes cost, on app-1 and app-2 as ./stack up leaves them: the
+# probes run while the dashboard is watched and stop a minute after (watch-window), so
+# each round measures direct and chain with nobody watching, then with an admin watching
+# (bench_watch: signed in once, its panels fetched every 3 s as the page does, through the
+# chain, so both app servers probe). Before an off phase the bench waits until no app
+# server probes, before an on phase until both do; the app servers' own count of probe
+# rounds during the measured runs goes to the report, which trusts the comparison only if
+# the off phases had none and the on phases some. Then the CPU of idle app servers with
+# the dashboard open.
 bench_probes_cost() {
-  local direct=$1 chain=$2 phase profile
-  bench_watch_start
-  for phase in off on; do
-    profile=""
-    [ "$phase" = on ] || profile=bench
-    step "g: direct and chain with the dashboard watched and its probes $phase"
-    bench_restart_apps "$profile"
-    bench_warm app-1 "$direct"
-    bench_warm chain "$chain"
-    bench_compare "g-$phase" "$BENCH_ROUNDS" "$BENCH_CONNECTIONS" get direct "$direct" chain "$chain"
+  local direct=$1 chain=$2 round phase before rounds_off=0 rounds_on=0 rounds
+  for ((round = 1; round <= BENCH_FINE_ROUNDS; round++)); do
+    for phase in off on; do
+      if [ "$phase" = off ]; then
+        bench_watch_stop
+        step "g, round $round: the probes off (nobody watching; waiting until no app server probes)"
+        bench_probes_wait_off
+      else
+        step "g, round $round: the probes on (an admin watching; waiting until both app servers probe)"
+        bench_watch_start
+        bench_probes_wait_on
+      fi
+      before=$(bench_probe_rounds_total)
+      bench_record g "direct-$phase" "$round" "$BENCH_CONNECTIONS" \
+        "$(bench_wrk "$BENCH_CONNECTIONS" "$BENCH_SECONDS" get "$direct")"
+      bench_record g "chain-$phase" "$round" "$BENCH_CONNECTIONS" \
+        "$(bench_wrk "$BENCH_CONNECTIONS" "$BENCH_SECONDS" get "$chain")"
+      rounds=$(($(bench_probe_rounds_total) - before))
+      info "probe rounds during these runs: $rounds"
+      if [ "$phase" = off ]; then rounds_off=$((rounds_off + rounds)); else rounds_on=$((rounds_on + rounds)); fi
+    done
   done
+  bench_fact probe_rounds_off "$rounds_off"
+  bench_fact probe_rounds_on "$rounds_on"
   bench_idle_cpu idle_watched_cpu_percent "idle app servers, the dashboard open"
   bench_watch_stop
-  bench_restart_apps ""
 }
 
-bench_restart_apps() {
-  local profile=$1 app
-  for app in "${APPS[@]}"; do app_down "$app"; done
-  for app in "${APPS[@]}"; do app_start "$app" "$profile"; done
-  for app in "${APPS[@]}"; do app_wait "$app"; done
-  lb_wait_servers_up
+# The rounds of health probes an app server has run since it started
+# (webstack_dashboard_probe_rounds_total, from its management port).
+bench_probe_rounds() {
+  curl -fsS --max-time 5 "http://127.0.0.1:$(app_management_port "$1")/actuator/prometheus" \
+    | awk '/^webstack_dashboard_probe_rounds_total\{.*kind="health"/ {sum += $NF} END {printf "%d\n", sum}'
+}
+
+bench_probe_rounds_total() {
+  local app sum=0 rounds
+  for app in "${APPS[@]}"; do
+    rounds=$(bench_probe_rounds "$app") || die "$app's metrics could not be read"
+    sum=$((sum + rounds))
+  done
+  echo "$sum"
+}
+
+# Until no app server's count of probe rounds moves over 5 s (two and a half probe
+# intervals): a minute or so after the last look at the dashboard.
+bench_probes_wait_off() {
+  local deadline=$((SECONDS + 180)) before after
+  after=$(bench_probe_rounds_total)
+  while :; do
+    before=$after
+    sleep 5
+    after=$(bench_probe_rounds_total)
+    [ "$after" != "$before" ] || return 0
+    [ "$SECONDS" -lt "$deadline" ] || die "the dashboard's probes still run 3 minutes after the last look at it"
+  done
+}
+
+# Until each app server has run a round of probes since now.
+bench_probes_wait_on() {
+  local deadline=$((SECONDS + 60)) app start=() i waiting
+  for app in "${APPS[@]}"; do start+=("$(bench_probe_rounds "$app")"); done
+  while :; do
+    waiting=0
+    i=0
+    for app in "${APPS[@]}"; do
+      [ "$(bench_probe_rounds "$app")" -gt "${start[$i]}" ] || waiting=1
+      i=$((i + 1))
+    done
+    [ "$waiting" = 1 ] || return 0
+    [ "$SECONDS" -lt "$deadline" ] || die "an app server serving the dashboard ran no probes within a minute"
+    sleep 1
+  done
 }
 
 # An admin with the dashboard open, in the background: signed in once through the chain

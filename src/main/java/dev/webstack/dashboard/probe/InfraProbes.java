@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.webstack.routing.DataSourceProperties;
 import dev.webstack.system.MonitoringProperties;
 import dev.webstack.system.Secrets;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,6 +43,9 @@ import org.springframework.stereotype.Component;
  * {@code watch-window} after its last report on this app server. A stack nobody watches
  * is not probed (Prometheus watches it, from its own scrapes); the first report after a
  * pause starts both rounds at once, and its panels fill in on their next refresh.
+ * <p>
+ * Each round counts itself in {@code webstack.dashboard.probe.rounds} (tag {@code kind}:
+ * health or security), so that Prometheus, and the bench, see when the probes run.
  */
 @Component
 public class InfraProbes implements SmartLifecycle {
@@ -74,6 +79,10 @@ public class InfraProbes implements SmartLifecycle {
 
 	private final FirewallProbe firewall;
 
+	private final Counter healthRoundsDone;
+
+	private final Counter securityRoundsDone;
+
 	/** Runs the probes themselves; a probe past its timeout keeps its thread only until its socket times out. */
 	private final ExecutorService executor = Executors.newCachedThreadPool(daemon("dashboard-probe"));
 
@@ -95,7 +104,7 @@ public class InfraProbes implements SmartLifecycle {
 	private volatile boolean running;
 
 	InfraProbes(InfraProperties infra, DataSourceProperties databases, MonitoringProperties monitoring,
-			JsonMapper json, Clock clock) {
+			JsonMapper json, Clock clock, MeterRegistry registry) {
 		this.infra = infra;
 		this.databases = databases;
 		this.clock = clock;
@@ -109,6 +118,8 @@ public class InfraProbes implements SmartLifecycle {
 		this.statsAuthorization = HttpProbes.basic(infra.haproxyStatsUser(),
 				Secrets.read("HAProxy's stats page", infra.haproxyStatsPasswordFile()));
 		this.monitoringAuthorization = HttpProbes.basic(monitoring.username(), monitoring.readPassword());
+		this.healthRoundsDone = rounds(registry, "health");
+		this.securityRoundsDone = rounds(registry, "security");
 		Map<String, Probed<AppStatus>> apps = new LinkedHashMap<>();
 		infra.apps().keySet().forEach((name) -> apps.put(name, Probed.notYet()));
 		this.health = new Health(Probed.notYet(), Probed.notYet(), apps, Probed.notYet(), Probed.notYet(),
@@ -224,6 +235,7 @@ public class InfraProbes implements SmartLifecycle {
 		apps.forEach((name, future) -> appResults.put(name, future.join()));
 		this.health = new Health(haproxy.join(), nginx.join(), appResults, primary.join(), replica.join(),
 				prometheus.join(), now);
+		this.healthRoundsDone.increment();
 	}
 
 	/** One round of the security checks, which handshake, connect and start child processes. */
@@ -237,6 +249,14 @@ public class InfraProbes implements SmartLifecycle {
 				this.infra.apps(), this.monitoringAuthorization));
 		this.security = new Security(edge.join(), firewallStatus.join(), appGrants.join(), access.join(),
 				this.clock.instant());
+		this.securityRoundsDone.increment();
+	}
+
+	private static Counter rounds(MeterRegistry registry, String kind) {
+		return Counter.builder("webstack.dashboard.probe.rounds")
+			.description("Rounds of the dashboard's probes run by this app server")
+			.tag("kind", kind)
+			.register(registry);
 	}
 
 	private <T> CompletableFuture<Probed<T>> run(Probe<T> probe) {

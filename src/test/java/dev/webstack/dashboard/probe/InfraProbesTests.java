@@ -15,6 +15,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.webstack.MutableClock;
 import dev.webstack.routing.DataSourceProperties;
 import dev.webstack.system.MonitoringProperties;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,8 @@ class InfraProbesTests {
 
 	private InfraProbes probes;
 
+	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
 	private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T10:00:00Z"));
 
 	@BeforeEach
@@ -68,7 +71,7 @@ class InfraProbesTests {
 				"https://127.0.0.1:" + closedPort(), base, Map.of("app-1", base), INTERVAL, Duration.ofMinutes(5),
 				WATCH_WINDOW, Duration.ofMillis(500), this.dir.resolve("nft-tables"));
 		this.probes = new InfraProbes(infra, databases, new MonitoringProperties("monitoring", password),
-				JsonMapper.builder().build(), this.clock);
+				JsonMapper.builder().build(), this.clock, this.registry);
 		this.probes.start();
 	}
 
@@ -82,6 +85,8 @@ class InfraProbesTests {
 	void aStackNobodyWatchesIsNotProbed() {
 		await().during(INTERVAL.multipliedBy(8)).atMost(Duration.ofSeconds(5)).until(() -> this.requests.get() == 0);
 		assertThat(this.probes.snapshot().at()).as("never probed").isEqualTo(Instant.EPOCH);
+		assertThat(rounds("health")).isZero();
+		assertThat(rounds("security")).isZero();
 	}
 
 	@Test
@@ -101,6 +106,12 @@ class InfraProbesTests {
 		int settled = this.requests.get();
 		await().during(INTERVAL.multipliedBy(10)).atMost(Duration.ofSeconds(5))
 			.until(() -> this.requests.get() == settled);
+		// Every round counted itself: the one the first report started, and those after it.
+		assertThat(rounds("health")).isGreaterThanOrEqualTo(2);
+	}
+
+	private double rounds(String kind) {
+		return this.registry.get("webstack.dashboard.probe.rounds").tag("kind", kind).counter().count();
 	}
 
 	private static int closedPort() throws IOException {
