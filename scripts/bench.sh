@@ -187,8 +187,8 @@ bench_first_minute() {
 # probes run while the dashboard is watched and stop a minute after (watch-window), so
 # each round measures direct and chain with nobody watching, then with an admin watching
 # (bench_watch: signed in once, its panels fetched every 3 s as the page does, through the
-# chain, so both app servers probe). Before an off phase the bench waits until no app
-# server probes, before an on phase until both do; the app servers' own count of probe
+# chain, so both app servers probe). Before an off phase the bench loads the stack until
+# no app server probes, before an on phase until both do; the app servers' own count of probe
 # rounds during the measured runs goes to the report, which trusts the comparison only if
 # the off phases had none and the on phases some. Then the CPU of idle app servers with
 # the dashboard open.
@@ -197,14 +197,13 @@ bench_probes_cost() {
   for ((round = 1; round <= BENCH_FINE_ROUNDS; round++)); do
     for phase in off on; do
       if [ "$phase" = off ]; then
+        step "g, round $round: the probes off (nobody watching; under load until no app server probes)"
         bench_watch_stop
-        step "g, round $round: the probes off (nobody watching; waiting until no app server probes)"
-        bench_probes_wait_off
       else
-        step "g, round $round: the probes on (an admin watching; waiting until both app servers probe)"
+        step "g, round $round: the probes on (an admin watching; under load until both app servers probe)"
         bench_watch_start
-        bench_probes_wait_on
       fi
+      bench_probes_wait "$phase" "$direct" "$chain"
       before=$(bench_probe_rounds_total)
       bench_record g "direct-$phase" "$round" "$BENCH_CONNECTIONS" \
         "$(bench_wrk "$BENCH_CONNECTIONS" "$BENCH_SECONDS" get "$direct")"
@@ -237,34 +236,30 @@ bench_probe_rounds_total() {
   echo "$sum"
 }
 
-# Until no app server's count of probe rounds moves over 5 s (two and a half probe
-# intervals): a minute or so after the last look at the dashboard.
-bench_probes_wait_off() {
-  local deadline=$((SECONDS + 180)) before after
-  after=$(bench_probe_rounds_total)
+# Waits, under load, until the probes are off (no app server's count of probe rounds
+# moves over a run: a minute or so after the last look at the dashboard) or on (each app
+# server has run a round since the wait began). The load keeps both phases equally warm:
+# after a minute's rest the first runs were slower, which made the probes look free.
+bench_probes_wait() {
+  local phase=$1 direct=$2 chain=$3 deadline=$((SECONDS + 180)) app before=() after=() i moved url=$2
+  for app in "${APPS[@]}"; do before+=("$(bench_probe_rounds "$app")"); done
   while :; do
-    before=$after
-    sleep 5
-    after=$(bench_probe_rounds_total)
-    [ "$after" != "$before" ] || return 0
-    [ "$SECONDS" -lt "$deadline" ] || die "the dashboard's probes still run 3 minutes after the last look at it"
-  done
-}
-
-# Until each app server has run a round of probes since now.
-bench_probes_wait_on() {
-  local deadline=$((SECONDS + 60)) app start=() i waiting
-  for app in "${APPS[@]}"; do start+=("$(bench_probe_rounds "$app")"); done
-  while :; do
-    waiting=0
-    i=0
-    for app in "${APPS[@]}"; do
-      [ "$(bench_probe_rounds "$app")" -gt "${start[$i]}" ] || waiting=1
-      i=$((i + 1))
+    bench_wrk "$BENCH_CONNECTIONS" 5 get "$url" >/dev/null
+    [ "$url" = "$direct" ] && url=$chain || url=$direct
+    after=()
+    for app in "${APPS[@]}"; do after+=("$(bench_probe_rounds "$app")"); done
+    moved=0
+    for i in "${!after[@]}"; do
+      if [ "${after[$i]}" -gt "${before[$i]}" ]; then
+        moved=$((moved + 1))
+      fi
     done
-    [ "$waiting" = 1 ] || return 0
-    [ "$SECONDS" -lt "$deadline" ] || die "an app server serving the dashboard ran no probes within a minute"
-    sleep 1
+    case $phase in
+      off) [ "$moved" -gt 0 ] || return 0 ;;
+      on) [ "$moved" -lt "${#APPS[@]}" ] || return 0 ;;
+    esac
+    [ "$SECONDS" -lt "$deadline" ] || die "the dashboard's probes did not turn $phase within 3 minutes"
+    [ "$phase" = on ] || before=("${after[@]}")
   done
 }
 
