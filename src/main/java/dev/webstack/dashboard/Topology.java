@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.webstack.dashboard.ComponentView.State;
+import dev.webstack.dashboard.probe.AppFigures;
 import dev.webstack.dashboard.probe.AppStatus;
 import dev.webstack.dashboard.probe.DatabaseStatus;
 import dev.webstack.dashboard.probe.HaproxyServer;
@@ -97,11 +98,14 @@ class Topology {
 			return down(name, "app server", app);
 		}
 		AppStatus status = app.value();
+		AppFigures known = status.figures();
 		Map<String, String> figures = new LinkedHashMap<>();
-		figures.put("uptime", duration(status.uptimeSeconds()));
-		figures.put("heap", String.format(Locale.ROOT, "%.0f MB", status.heapUsedBytes() / 1024 / 1024));
-		figures.put("requests/s", (status.requestsPerSecond() < 0) ? "measuring"
-				: String.format(Locale.ROOT, "%.1f", status.requestsPerSecond()));
+		// From Prometheus: none until its first scrapes, or while it is down.
+		figures.put("uptime", Double.isNaN(known.uptimeSeconds()) ? "unknown" : duration(known.uptimeSeconds()));
+		figures.put("heap", Double.isNaN(known.heapUsedBytes()) ? "unknown"
+				: String.format(Locale.ROOT, "%.0f MB", known.heapUsedBytes() / 1024 / 1024));
+		figures.put("requests/s", Double.isNaN(known.requestsPerSecond()) ? "measuring"
+				: String.format(Locale.ROOT, "%.1f", known.requestsPerSecond()));
 		String lbView = haproxy.ok() ? haproxy.value()
 			.stream()
 			.filter((s) -> BACKEND.equals(s.proxy()) && name.equals(s.name()))

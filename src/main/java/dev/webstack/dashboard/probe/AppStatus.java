@@ -1,14 +1,11 @@
 package dev.webstack.dashboard.probe;
 
 /**
- * An app server as its management port describes it.
+ * An app server: its health from its management port, its figures from Prometheus.
  *
  * @param health the overall health status (UP, DEGRADED, DOWN)
- * @param uptimeSeconds seconds since the JVM started
- * @param heapUsedBytes heap in use
- * @param requests HTTP requests served so far
- * @param requestsPerSecond requests per second since the previous probe, or -1 when unknown
+ * @param figures uptime, heap and request rate, {@link AppFigures#UNKNOWN} when Prometheus
+ * has none (not scraped yet, or Prometheus itself down)
  */
-public record AppStatus(String health, double uptimeSeconds, double heapUsedBytes, double requests,
-		double requestsPerSecond) {
+public record AppStatus(String health, AppFigures figures) {
 }

@@ -3,6 +3,7 @@ package dev.webstack.dashboard.probe;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,7 +25,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -94,30 +94,16 @@ class HttpProbes {
 		return PrometheusTarget.parse(this.json, body(request(baseUrl + "/api/v1/targets")));
 	}
 
-	/** Health and a few figures from an app server's management port. */
-	AppStatus app(String managementUrl, AppStatus previous, double secondsSincePrevious) throws IOException {
+	/** An app server's overall health status, from its management port. */
+	String appHealth(String managementUrl) throws IOException {
 		HttpResponse<String> health = send(request(managementUrl + "/actuator/health"));
-		String status = this.json.readTree(health.body()).path("status").asString("UNKNOWN");
-		double uptime = metric(managementUrl, "process.uptime", "");
-		double heap = metric(managementUrl, "jvm.memory.used", "?tag=area:heap");
-		double requests = metric(managementUrl, "http.server.requests", "");
-		double rate = (previous != null && secondsSincePrevious > 0 && requests >= previous.requests())
-				? (requests - previous.requests()) / secondsSincePrevious : -1;
-		return new AppStatus(status, uptime, heap, requests, rate);
+		return this.json.readTree(health.body()).path("status").asString("UNKNOWN");
 	}
 
-	private double metric(String managementUrl, String name, String query) throws IOException {
-		HttpResponse<String> response = send(request(managementUrl + "/actuator/metrics/" + name + query));
-		if (response.statusCode() == 404) {
-			return 0;
-		}
-		for (JsonNode measurement : this.json.readTree(response.body()).path("measurements")) {
-			String statistic = measurement.path("statistic").asString("");
-			if (statistic.equals("VALUE") || statistic.equals("COUNT")) {
-				return measurement.path("value").asDouble();
-			}
-		}
-		return 0;
+	/** Every app server's figures, in one query to Prometheus. */
+	Map<String, AppFigures> appFigures(String prometheusUrl) throws IOException {
+		return AppFigures.parse(this.json, body(request(
+				prometheusUrl + "/api/v1/query?query=" + URLEncoder.encode(AppFigures.QUERY, StandardCharsets.UTF_8))));
 	}
 
 	/**

@@ -218,21 +218,24 @@ public class InfraProbes implements SmartLifecycle {
 
 	/** One round of the components' health: every probe in parallel, none opening anything new. */
 	void probeHealth() {
-		Health previous = this.health;
 		Instant now = this.clock.instant();
 		var haproxy = run(() -> this.http.haproxy(this.infra.haproxyStatsUrl(), this.statsAuthorization));
 		var nginx = run(() -> this.http.nginx(this.infra.nginxStatusUrl()));
 		var prometheus = run(() -> this.http.prometheus(this.infra.prometheusUrl()));
 		var primary = run(() -> this.db.probe(this.databases.primary().url(), false));
 		var replica = run(() -> this.db.probe(this.databases.replica().url(), true));
-		Map<String, CompletableFuture<Probed<AppStatus>>> apps = new LinkedHashMap<>();
-		this.infra.apps().forEach((name, url) -> {
-			Probed<AppStatus> before = previous.apps().get(name);
-			double seconds = (before != null) ? Duration.between(before.at(), now).toMillis() / 1000.0 : 0;
-			apps.put(name, run(() -> this.http.app(url, (before != null) ? before.value() : null, seconds)));
-		});
+		var figures = run(() -> this.http.appFigures(this.infra.prometheusUrl()));
+		Map<String, CompletableFuture<Probed<String>>> apps = new LinkedHashMap<>();
+		this.infra.apps().forEach((name, url) -> apps.put(name, run(() -> this.http.appHealth(url))));
+		Probed<Map<String, AppFigures>> known = figures.join();
 		Map<String, Probed<AppStatus>> appResults = new LinkedHashMap<>();
-		apps.forEach((name, future) -> appResults.put(name, future.join()));
+		apps.forEach((name, future) -> {
+			Probed<String> health = future.join();
+			AppFigures figuresOfApp = known.ok() ? known.value().getOrDefault(name, AppFigures.UNKNOWN)
+					: AppFigures.UNKNOWN;
+			appResults.put(name, health.ok() ? Probed.of(new AppStatus(health.value(), figuresOfApp), health.at())
+					: Probed.failed(health.error(), health.at()));
+		});
 		this.health = new Health(haproxy.join(), nginx.join(), appResults, primary.join(), replica.join(),
 				prometheus.join(), now);
 		this.healthRoundsDone.increment();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -71,6 +72,20 @@ class ParserTests {
 		assertThat(targets).extracting(PrometheusTarget::instanceName)
 			.containsExactlyInAnyOrder("app-1", "app-2", "lb-1", "prometheus");
 		assertThat(targets).extracting(PrometheusTarget::health).containsOnly("up");
+	}
+
+	@Test
+	void appFiguresFromPrometheus() throws IOException {
+		JsonMapper json = JsonMapper.builder().build();
+		Map<String, AppFigures> figures = AppFigures.parse(json, captured("prometheus-2.42-app-figures.json"));
+		assertThat(figures).containsOnlyKeys("app-1", "app-2");
+		assertThat(figures.get("app-1")).isEqualTo(new AppFigures(2236.132, 66034936, 1.0909090909090908));
+		assertThat(figures.get("app-2").uptimeSeconds()).isEqualTo(2233.777);
+		// An app server Prometheus has not scraped yet has no figures; a refused query is an error.
+		assertThat(AppFigures.parse(json, "{\"status\":\"success\",\"data\":{\"result\":[]}}")).isEmpty();
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AppFigures.parse(json, "{\"status\":\"error\",\"error\":\"parse error\"}"))
+			.withMessageContaining("parse error");
 	}
 
 	private static String captured(String name) throws IOException {
