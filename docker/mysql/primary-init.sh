@@ -1,12 +1,15 @@
 #!/bin/bash
-# db-1 (MySQL 8.4 primary), first start only: the schema and the three accounts, which
-# replicate to db-2 by GTID. Passwords come from Docker secrets.
+# db-1 (the primary), first start only: the schema and the four accounts, which replicate
+# to db-2 by GTID. Passwords come from Docker secrets. The same script serves MySQL 8.4
+# (compose.yaml) and MariaDB 10.11 (compose.local.yaml's images).
 set -o errexit -o nounset -o pipefail
 
 app_pw=$(cat /run/secrets/db-app-password)
 mig_pw=$(cat /run/secrets/db-migrations-password)
 repl_pw=$(cat /run/secrets/db-replication-password)
 mon_pw=$(cat /run/secrets/db-monitor-password)
+# Reading the replica's status: MySQL's REPLICATION CLIENT; MariaDB (10.5 on) REPLICA MONITOR.
+if mysql --version | grep -q MariaDB; then monitor_grant='REPLICA MONITOR'; else monitor_grant='REPLICATION CLIENT'; fi
 
 # root's password reaches mysql as an option file on a pipe (printf is bash's own), never
 # on a command line.
@@ -21,5 +24,5 @@ GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, DROP, INDEX, REFERENCES, CR
   ON webstack.* TO 'webstack_migrations'@'%';
 GRANT REPLICATION SLAVE ON *.* TO 'webstack_repl'@'%';
 CREATE USER 'webstack_monitor'@'%' IDENTIFIED BY '${mon_pw}';
-GRANT REPLICATION CLIENT ON *.* TO 'webstack_monitor'@'%';
+GRANT ${monitor_grant} ON *.* TO 'webstack_monitor'@'%';
 SQL

@@ -1,6 +1,5 @@
 package dev.webstack;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,10 +30,15 @@ public final class ChildProcess {
 
 	/** Starts a child; its standard output and error go to one temporary file. */
 	public static ChildProcess start(ProcessBuilder builder) throws IOException {
+		return start(builder, Path.of("/dev/null"));
+	}
+
+	/** Starts a child that reads {@code input}; its standard output and error go to one temporary file. */
+	public static ChildProcess start(ProcessBuilder builder, Path input) throws IOException {
 		Path output = Files.createTempFile("webstack-child-", ".out");
 		Process process = builder.redirectErrorStream(true)
 			.redirectOutput(output.toFile())
-			.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+			.redirectInput(ProcessBuilder.Redirect.from(input.toFile()))
 			.start();
 		return new ChildProcess(process, output);
 	}

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -145,6 +146,50 @@ class InfrastructureConfigTests {
 				assertThat(service).as(name + " has a healthcheck or is the edge").satisfiesAnyOf(
 						(s) -> assertThat(s).containsKey("healthcheck"), (s) -> assertThat(name).isEqualTo("lb-1"));
 			}
+		});
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void localOverrideChangesWhatEachServiceRunsAndNothingElse() throws Exception {
+		for (String dir : List.of("docker", "haproxy", "nginx", "prometheus")) {
+			FileSystemUtils.copyRecursively(Path.of(dir), this.work.resolve(dir));
+		}
+		Files.writeString(this.work.resolve("docker/.env"), "WEBSTACK_SECRETS_GID=0\n");
+		String base = this.work.resolve("docker/compose.yaml").toString();
+		Result official = run(Map.of(), "docker-compose", "-f", base, "config");
+		Result local = run(Map.of(), "docker-compose", "-f", base, "-f",
+				this.work.resolve("docker/compose.local.yaml").toString(), "config");
+		assertThat(local.exitCode()).as(local.output()).isZero();
+		Map<String, Map<String, Object>> officialServices = (Map<String, Map<String, Object>>) new Yaml()
+			.<Map<String, Object>>load(official.output())
+			.get("services");
+		Map<String, Map<String, Object>> localServices = (Map<String, Map<String, Object>>) new Yaml()
+			.<Map<String, Object>>load(local.output())
+			.get("services");
+		assertThat(localServices.keySet()).isEqualTo(officialServices.keySet());
+		localServices.forEach((name, service) -> {
+			assertThat(String.valueOf(service.get("image"))).as(name)
+				.isEqualTo("webstack/%s:local", name.replaceAll("-\\d$", ""));
+			assertThat(((Map<String, Object>) service.get("build")).get("dockerfile")).as(name)
+				.isEqualTo("docker/local.Dockerfile");
+			// What a service runs: its image and command, and the database flavour the app is told.
+			Map<String, Object> rest = new java.util.LinkedHashMap<>(service);
+			Map<String, Object> officialRest = new java.util.LinkedHashMap<>(officialServices.get(name));
+			for (Map<String, Object> each : List.of(rest, officialRest)) {
+				each.keySet().removeAll(List.of("image", "build", "command"));
+				Map<String, Object> environment = new java.util.LinkedHashMap<>(
+						(Map<String, Object>) each.getOrDefault("environment", Map.of()));
+				environment.keySet().removeAll(List.of("WEBSTACK_DB_PRODUCT", "WEBSTACK_DB_VERSION"));
+				each.put("environment", environment);
+				// Compose writes a merged file's volumes, networks and secrets in another order and form.
+				each.computeIfPresent("volumes",
+						(key, volumes) -> new TreeSet<>(((List<Object>) volumes).stream().map(String::valueOf).toList()));
+				each.computeIfPresent("networks", (key, networks) -> new TreeSet<>(((Map<String, Object>) networks).keySet()));
+				each.computeIfPresent("secrets",
+						(key, secrets) -> new TreeSet<>(((List<Object>) secrets).stream().map(String::valueOf).toList()));
+			}
+			assertThat(rest).as(name + ": all but what it runs is compose.yaml's").isEqualTo(officialRest);
 		});
 	}
 

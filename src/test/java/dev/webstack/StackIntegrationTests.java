@@ -2,10 +2,8 @@ package dev.webstack;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.CookieManager;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,7 +27,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -89,6 +86,8 @@ class StackIntegrationTests {
 
 	private static Path state;
 
+	private static SiteBrowser site;
+
 	private static HttpClient browser;
 
 	private static TestStack testStack;
@@ -119,7 +118,8 @@ class StackIntegrationTests {
 			assertThat(status).containsPattern("(?m)^" + component + " .* \\d+ +UP");
 		}
 		assertThat(stack("up")).as("up again starts nothing").doesNotContain("starting").contains("already running");
-		browser = httpsClient();
+		site = new SiteBrowser(SITE, state.resolve("tls/lb-1.crt"));
+		browser = site.client();
 	}
 
 	@Test
@@ -600,15 +600,6 @@ class StackIntegrationTests {
 		assertThat(stack("status")).doesNotContain(" UP");
 	}
 
-	private static HttpClient httpsClient() throws Exception {
-		return HttpClient.newBuilder()
-			.sslContext(testStack.https().sslContext())
-			.cookieHandler(new CookieManager())
-			.followRedirects(HttpClient.Redirect.NEVER)
-			.connectTimeout(Duration.ofSeconds(5))
-			.build();
-	}
-
 	private static String accessLogs() throws IOException {
 		return Files.readString(state.resolve("logs/app-1-access.log"))
 				+ Files.readString(state.resolve("logs/app-2-access.log"));
@@ -631,29 +622,16 @@ class StackIntegrationTests {
 		return browser.sslContext();
 	}
 
-	/** The fields of the (last) form on a page, its CSRF and one-time tokens included, plus these. */
 	private static Map<String, String> form(String path, Map<String, String> fields) throws Exception {
-		Document page = Jsoup.parse(get(path).body());
-		Map<String, String> all = new java.util.HashMap<>(fields);
-		all.put("_csrf", page.select("form[method=post] input[name=_csrf]").last().val());
-		all.put("submission", page.select("input[name=submission]").last().val());
-		return all;
+		return site.form(path, fields);
 	}
 
 	private static HttpResponse<String> get(String path) throws Exception {
-		return browser.send(HttpRequest.newBuilder(URI.create(SITE + path)).header("Accept", "text/html").build(),
-				HttpResponse.BodyHandlers.ofString());
+		return site.get(path);
 	}
 
 	private static HttpResponse<String> post(String path, Map<String, String> fields) throws Exception {
-		String form = fields.entrySet()
-			.stream()
-			.map((e) -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-			.collect(Collectors.joining("&"));
-		return browser.send(HttpRequest.newBuilder(URI.create(SITE + path))
-			.header("Content-Type", "application/x-www-form-urlencoded")
-			.POST(HttpRequest.BodyPublishers.ofString(form))
-			.build(), HttpResponse.BodyHandlers.ofString());
+		return site.post(path, fields);
 	}
 
 	private static void awaitReplicated(String query, String value) {

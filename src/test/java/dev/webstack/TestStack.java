@@ -1,7 +1,6 @@
 package dev.webstack;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,17 +8,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.springframework.util.FileSystemUtils;
 
@@ -139,18 +133,8 @@ public final class TestStack {
 
 	/** An HTTP client that trusts this stack's self-signed certificate, and no other. */
 	public HttpClient https() throws Exception {
-		KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-		trusted.load(null, null);
-		try (InputStream certificate = Files.newInputStream(this.state.resolve("tls/lb-1.crt"))) {
-			trusted.setCertificateEntry("lb-1",
-					CertificateFactory.getInstance("X.509").generateCertificate(certificate));
-		}
-		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-		trust.init(trusted);
-		SSLContext tls = SSLContext.getInstance("TLS");
-		tls.init(null, trust.getTrustManagers(), null);
 		return HttpClient.newBuilder()
-			.sslContext(tls)
+			.sslContext(SiteBrowser.trusting(this.state.resolve("tls/lb-1.crt")))
 			.followRedirects(HttpClient.Redirect.NEVER)
 			.connectTimeout(Duration.ofSeconds(5))
 			.build();
