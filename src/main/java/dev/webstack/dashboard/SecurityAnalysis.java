@@ -222,16 +222,18 @@ final class SecurityAnalysis {
 				return SecurityCheck.unknown(name, db + " could not be probed: " + dbs.get(i).error());
 			}
 			String bind = dbs.get(i).value().bindAddress();
+			// MariaDB reports no bind_address (NULL) when none was set: it listens on every address.
+			String listens = (bind != null) ? bind : "every address";
 			String host = URI.create(urls.get(i).substring("jdbc:".length())).getHost();
 			boolean ok;
 			if (isPrivate(bind)) {
 				ok = true;
-				evidence.add(db + " listens on " + bind);
+				evidence.add(db + " listens on " + listens);
 			}
 			else {
 				// Listening on every interface is fine only where every interface is private (a container).
 				ok = isPrivate(host);
-				evidence.add(db + " listens on " + bind + " and is reached at " + host
+				evidence.add(db + " listens on " + listens + " and is reached at " + host
 						+ (ok ? " (private)" : " (not private)"));
 			}
 			all &= ok;

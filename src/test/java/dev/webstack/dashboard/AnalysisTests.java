@@ -150,6 +150,20 @@ class AnalysisTests {
 	}
 
 	@Test
+	void noBindAddressIsListeningOnEveryAddress() {
+		// MariaDB without --bind-address (as in a container) reports @@bind_address as NULL.
+		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, null, 0), passwords("a"),
+				List.of("jdbc:mysql://203.0.113.5:3306/webstack", "jdbc:mysql://10.1.2.4:3306/webstack"), NOW);
+		assertThat(checks).filteredOn((c) -> c.name().startsWith("Database ports"))
+			.singleElement()
+			.satisfies((c) -> {
+				assertThat(c.result()).isEqualTo(Result.FAIL);
+				assertThat(c.evidence()).isEqualTo("db-1 listens on every address and is reached at 203.0.113.5 "
+						+ "(not private); db-2 listens on every address and is reached at 10.1.2.4 (private)");
+			});
+	}
+
+	@Test
 	void whatCannotBeProbedIsUnknownNotPassed() {
 		InfraSnapshot nothing = new InfraSnapshot(Probed.failed("x", NOW), Probed.failed("x", NOW), Map.of(),
 				Probed.failed("refused", NOW), Probed.failed("refused", NOW), Probed.failed("x", NOW),
