@@ -259,11 +259,17 @@ class StackIntegrationTests {
 
 		// Nobody watched the dashboard before: the first report starts its probes, and the
 		// security checks (TLS handshakes, openssl) take a round or two longer than health.
+		// The firewall check reports this machine's own tables (a Docker engine's, when one
+		// runs), which this stack does not load natively: every other check must pass.
 		String password = Files.readString(state.resolve("secrets/admin-password")).strip();
 		JsonNode status = await("every component UP and every security check passed").atMost(Duration.ofSeconds(60))
 			.pollInterval(Duration.ofMillis(500))
-			.until(() -> JSON.readTree(apiStatus(password).body()),
-					(s) -> allSevenUp(s) && securityResults(s).values().stream().filter("PASS"::equals).count() == 16);
+			.until(() -> JSON.readTree(apiStatus(password).body()), (s) -> allSevenUp(s) && securityResults(s)
+				.entrySet()
+				.stream()
+				.filter((check) -> !check.getKey().equals("Firewall rules loaded on this host"))
+				.filter((check) -> check.getValue().equals("PASS"))
+				.count() == 16);
 		assertThat(states(status)).as("every one of the seven UP").isEqualTo(ALL_SEVEN_UP);
 		List<String> spofs = new ArrayList<>();
 		status.path("spofs").forEach((spof) -> spofs.add(spof.path("tier").asString()));
