@@ -9,7 +9,7 @@ prometheus_render() {
   mkdir -p "$PROMETHEUS_DIR/targets" "$PROMETHEUS_DIR/data"
   # Prometheus writes only its time series database; its configuration stays ./stack's.
   component_owns prometheus "$PROMETHEUS_DIR/data"
-  cp "$ROOT/prometheus/prometheus.yml" "$ROOT/prometheus/alerts.yml" "$PROMETHEUS_DIR/"
+  cp "$ROOT/prometheus/prometheus.yml" "$ROOT/prometheus/alerts.yml" "$ROOT/prometheus/slo.yml" "$PROMETHEUS_DIR/"
   ln -sfn "$SECRETS_DIR" "$PROMETHEUS_DIR/secrets"
   cat >"$PROMETHEUS_DIR/targets/apps.yml" <<TARGETS
 - targets: ['127.0.0.1:$(app_management_port app-1)']

@@ -68,6 +68,7 @@ class InfrastructureConfigTests {
 		Files.createDirectories(dir.resolve("secrets"));
 		Files.copy(Path.of("prometheus/prometheus.yml"), dir.resolve("prometheus.yml"));
 		Files.copy(Path.of("prometheus/alerts.yml"), dir.resolve("alerts.yml"));
+		Files.copy(Path.of("prometheus/slo.yml"), dir.resolve("slo.yml"));
 		FileSystemUtils.copyRecursively(Path.of("docker/prometheus/targets"), dir.resolve("targets"));
 		Files.writeString(dir.resolve("secrets/lb-metrics-password"), "secret");
 		Result check = run(Map.of(), "promtool", "check", "config", dir.resolve("prometheus.yml").toString());
@@ -88,10 +89,12 @@ class InfrastructureConfigTests {
 	}
 
 	@Test
-	void alertRulesPassTheirUnitTests() throws Exception {
-		Result rules = run(Map.of(), "promtool", "test", "rules", "prometheus/alerts.test.yml");
-		assertThat(rules.exitCode()).as(rules.output()).isZero();
-		assertThat(rules.output()).contains("SUCCESS");
+	void alertAndRecordingRulesPassTheirUnitTests() throws Exception {
+		for (String tests : List.of("prometheus/alerts.test.yml", "prometheus/slo.test.yml")) {
+			Result rules = run(Map.of(), "promtool", "test", "rules", tests);
+			assertThat(rules.exitCode()).as(rules.output()).isZero();
+			assertThat(rules.output()).contains("SUCCESS");
+		}
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -244,6 +245,34 @@ class StackIntegrationTests {
 				.body(), (body) -> body.split("\"health\":\"up\"", -1).length - 1 == 4);
 		assertThat(targets).contains("\"instance_name\":\"app-1\"", "\"instance_name\":\"app-2\"",
 				"\"instance_name\":\"lb-1\"");
+	}
+
+	@Test
+	@Order(8)
+	void prometheusRecordsEachAppServersRequestsAndTheSitesObjectives() throws Exception {
+		for (int i = 0; i < 10; i++) {
+			assertThat(get("/").statusCode()).isEqualTo(200);
+		}
+		// The recording rules of prometheus/slo.yml, on the app servers' real metrics.
+		await("a request rate and a p99 recorded for both app servers").atMost(Duration.ofSeconds(90))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> prometheusQuery("instance_name:http_requests:rate1m > 0").size() == 2
+					&& prometheusQuery("instance_name:http_latency_seconds:p99_1m >= 0").size() == 2);
+		JsonNode slow = await("the site's slow ratio over 5 minutes").atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> prometheusQuery("slo:http_slow:ratio_rate5m"), (result) -> result.size() == 1);
+		assertThat(slow.get(0).path("value").get(1).asString()).as("a share of requests").matches("0|0\\.\\d+|1");
+		assertThat(prometheusQuery("slo:http_errors:ratio_rate5m")).hasSize(1);
+	}
+
+	private static JsonNode prometheusQuery(String query) throws Exception {
+		String body = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (9090 + OFFSET) + "/api/v1/query?query="
+					+ URLEncoder.encode(query, StandardCharsets.UTF_8)))
+				.timeout(Duration.ofSeconds(10))
+				.build(), HttpResponse.BodyHandlers.ofString())
+			.body();
+		return JSON.readTree(body).path("data").path("result");
 	}
 
 	@Test
