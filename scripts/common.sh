@@ -43,6 +43,7 @@ component_account() {
     web-*) echo www-data ;;
     lb-*) echo haproxy ;;
     app-*|prometheus) echo webstack ;;
+    node|mysqld-*) echo prometheus ;;
     *) die "no account for '$1'" ;;
   esac
 }
@@ -80,11 +81,11 @@ component_owns() {
   done
 }
 
-# Creates the accounts when missing (the packages make mysql, www-data and haproxy).
+# Creates the accounts when missing (the packages make mysql, www-data, haproxy and prometheus).
 ensure_accounts() {
   [ -n "$AS_ROOT" ] || return 0
   local account
-  for account in mysql www-data haproxy webstack; do
+  for account in mysql www-data haproxy webstack prometheus; do
     id -u "$account" >/dev/null 2>&1 && continue
     step "creating the system account $account"
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$account"

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The MariaDB primary (db-1) and replica (db-2): data directories under .stack/,
-# GTID replication, a read-only replica and three least-privilege accounts.
+# GTID replication, a read-only replica and least-privilege accounts.
 
 DB_PRIMARY_PORT=$(port 3307)
 DB_REPLICA_PORT=$(port 3308)
@@ -11,6 +11,7 @@ DB_APP_USER=webstack_app
 DB_MIGRATIONS_USER=webstack_migrations
 DB_REPLICATION_USER=webstack_repl
 DB_MONITOR_USER=webstack_monitor
+DB_EXPORTER_USER=webstack_exporter
 
 db_port() { if [ "$1" = db-1 ]; then echo "$DB_PRIMARY_PORT"; else echo "$DB_REPLICA_PORT"; fi; }
 db_dir() { echo "$STATE_DIR/$1"; }
@@ -87,17 +88,18 @@ db_start() {
   info "$name ready (pid $pid)"
 }
 
-# Creates the schema and the three accounts on the primary, once; they replicate to the replica.
+# Creates the schema and the accounts on the primary, once; they replicate to the replica.
 db_provision_primary() {
-  local marker app_pw mig_pw repl_pw mon_pw
+  local marker app_pw mig_pw repl_pw mon_pw exp_pw
   # The marker names the version of the accounts below; a newer version provisions again.
-  marker=$(db_dir db-1)/provisioned.3
+  marker=$(db_dir db-1)/provisioned.4
   [ -f "$marker" ] && return 0
   step "creating schema '$DB_NAME' and accounts on db-1"
   app_pw=$(secret db-app-password)
   mig_pw=$(secret db-migrations-password)
   repl_pw=$(secret db-replication-password)
   mon_pw=$(secret db-monitor-password)
+  exp_pw=$(secret db-exporter-password)
   db_sql db-1 <<SQL
 CREATE DATABASE IF NOT EXISTS \`$DB_NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS '$DB_APP_USER'@'$DB_CLIENT_HOST' IDENTIFIED BY '$app_pw';
@@ -113,6 +115,10 @@ GRANT REPLICATION SLAVE ON *.* TO '$DB_REPLICATION_USER'@'$DB_CLIENT_HOST';
 -- The monitoring account (the dashboard's probes) may read replication status, no data.
 CREATE USER IF NOT EXISTS '$DB_MONITOR_USER'@'$DB_CLIENT_HOST' IDENTIFIED BY '$mon_pw';
 GRANT REPLICA MONITOR ON *.* TO '$DB_MONITOR_USER'@'$DB_CLIENT_HOST';
+-- Prometheus's mysqld_exporter reads status, variables, InnoDB's state (PROCESS) and
+-- replication status, no data, with at most three connections.
+CREATE USER IF NOT EXISTS '$DB_EXPORTER_USER'@'$DB_CLIENT_HOST' IDENTIFIED BY '$exp_pw' WITH MAX_USER_CONNECTIONS 3;
+GRANT PROCESS, REPLICA MONITOR ON *.* TO '$DB_EXPORTER_USER'@'$DB_CLIENT_HOST';
 -- Nobody but root (over the local socket only) holds SUPER, FILE, SHUTDOWN or GRANT:
 -- mariadb-install-db also makes an all-powerful 'mysql'@'localhost' and maybe anonymous users.
 DROP USER IF EXISTS 'mysql'@'localhost';
@@ -168,6 +174,7 @@ db_up() {
   ensure_secret db-migrations-password
   ensure_secret db-replication-password
   ensure_secret db-monitor-password
+  ensure_secret db-exporter-password
   db_start db-1
   db_provision_primary
   db_start db-2

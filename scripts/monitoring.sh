@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Prometheus: scrapes both app servers' management ports and HAProxy's exporter.
+# Prometheus: scrapes both app servers' management ports, HAProxy's exporter, and the
+# host's and the databases' exporters (scripts/exporters.sh).
 
 PROMETHEUS_PORT=$(port 9090)
 PROMETHEUS_DIR=$STATE_DIR/prometheus
@@ -24,6 +25,16 @@ TARGETS
   cat >"$PROMETHEUS_DIR/targets/prometheus.yml" <<TARGETS
 - targets: ['127.0.0.1:$PROMETHEUS_PORT']
   labels: {instance_name: prometheus}
+TARGETS
+  cat >"$PROMETHEUS_DIR/targets/node.yml" <<TARGETS
+- targets: ['127.0.0.1:$(exporter_port node)']
+  labels: {instance_name: node}
+TARGETS
+  cat >"$PROMETHEUS_DIR/targets/mysqld.yml" <<TARGETS
+- targets: ['127.0.0.1:$(exporter_port mysqld-1)']
+  labels: {instance_name: mysqld-1, database: db-1, role: primary}
+- targets: ['127.0.0.1:$(exporter_port mysqld-2)']
+  labels: {instance_name: mysqld-2, database: db-2, role: replica}
 TARGETS
 }
 

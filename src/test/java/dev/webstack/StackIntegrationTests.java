@@ -235,16 +235,25 @@ class StackIntegrationTests {
 
 	@Test
 	@Order(8)
-	void prometheusScrapesBothAppsAndHaproxy() throws Exception {
-		String targets = await("four targets up").atMost(Duration.ofSeconds(30))
+	void prometheusScrapesBothAppsHaproxyAndTheExporters() throws Exception {
+		String targets = await("seven targets up").atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(500))
 			.until(() -> HttpClient.newHttpClient()
 				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (9090 + OFFSET) + "/api/v1/targets"))
 					.timeout(Duration.ofSeconds(10))
 					.build(), HttpResponse.BodyHandlers.ofString())
-				.body(), (body) -> body.split("\"health\":\"up\"", -1).length - 1 == 4);
+				.body(), (body) -> body.split("\"health\":\"up\"", -1).length - 1 == 7);
 		assertThat(targets).contains("\"instance_name\":\"app-1\"", "\"instance_name\":\"app-2\"",
-				"\"instance_name\":\"lb-1\"");
+				"\"instance_name\":\"lb-1\"", "\"instance_name\":\"node\"", "\"instance_name\":\"mysqld-1\"",
+				"\"instance_name\":\"mysqld-2\"");
+		// The exporters reach what they watch: this host's figures, both databases as their
+		// least-privilege account sees them (status and replication, no data).
+		await("the exporters' figures").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> prometheusQuery("node_memory_MemAvailable_bytes").size() == 1
+					&& prometheusQuery("mysql_up == 1").size() == 2
+					&& prometheusQuery("mysql_slave_status_slave_io_running{database=\"db-2\"} == 1").size() == 1
+					&& prometheusQuery("mysql_global_variables_read_only{role=\"primary\"} == 0").size() == 1);
 	}
 
 	@Test

@@ -46,6 +46,8 @@ class DatabasePrivilegesIntegrationTests {
 				+ "REFERENCES, INDEX, ALTER, CREATE VIEW, SHOW VIEW ON `webstack`.* TO `webstack_migrations`@`127.0.0.1`");
 		assertThat(grants("webstack_repl")).containsExactly("GRANT REPLICATION SLAVE ON *.* TO `webstack_repl`@`127.0.0.1`");
 		assertThat(grants("webstack_monitor")).containsExactly("GRANT SLAVE MONITOR ON *.* TO `webstack_monitor`@`127.0.0.1`");
+		assertThat(grants("webstack_exporter")).containsExactly(
+				"GRANT PROCESS, SLAVE MONITOR ON *.* TO `webstack_exporter`@`127.0.0.1` WITH MAX_USER_CONNECTIONS 3");
 	}
 
 	/** An account's grants, without the line that sets its password. */

@@ -1,0 +1,75 @@
+# shellcheck shell=bash
+# The exporters Prometheus scrapes beside the app servers and HAProxy: node_exporter for
+# this host's CPU, memory, disk and network (one per host; here, one host), and one
+# mysqld_exporter per database server, logging in with an account that may read status
+# and nothing else (webstack_exporter, made by db_provision_primary).
+
+NODE_EXPORTER_PORT=$(port 9100)
+EXPORTERS=(node mysqld-1 mysqld-2)
+# shellcheck disable=SC2034 # used by ./stack (PACKAGES)
+EXPORTER_PACKAGES=(prometheus-node-exporter prometheus-mysqld-exporter)
+
+exporter_port() {
+  case "$1" in
+    node) echo "$NODE_EXPORTER_PORT" ;;
+    mysqld-1) port 9201 ;;
+    mysqld-2) port 9202 ;;
+  esac
+}
+
+# The database server a mysqld exporter watches.
+exporter_db() { echo "db-${1#mysqld-}"; }
+
+# Each mysqld exporter's login, a client option file beside the secrets (mode 0600, its
+# account's): the password never reaches a command line or an environment.
+exporters_render() {
+  local name file
+  for name in mysqld-1 mysqld-2; do
+    file=$SECRETS_DIR/$name.cnf
+    (umask 077 && printf '[client]\nuser=%s\npassword=%s\nhost=127.0.0.1\nport=%s\n' "$DB_EXPORTER_USER" \
+      "$(secret db-exporter-password)" "$(db_port "$(exporter_db "$name")")" >"$file.new")
+    secret_owner "$file.new" "$(component_account "$name")"
+    mv -f "$file.new" "$file"
+  done
+}
+
+exporter_ready() { http_ok "http://127.0.0.1:$(exporter_port "$1")/"; }
+
+exporter_up() {
+  local name=$1 pid address
+  if pid=$(running_pid "$name"); then
+    info "$name exporter already running (pid $pid)"
+    return 0
+  fi
+  address=127.0.0.1:$(exporter_port "$name")
+  ensure_port_free "$name exporter" "$(exporter_port "$name")"
+  step "starting the $name exporter on $address"
+  if [ "$name" = node ]; then
+    # Debian's build also collects systemd's units, over D-Bus; ./stack's hosts have neither.
+    spawn node prometheus-node-exporter --web.listen-address="$address" --no-collector.systemd
+  else
+    spawn "$name" prometheus-mysqld-exporter --config.my-cnf="$SECRETS_DIR/$name.cnf" \
+      --web.listen-address="$address"
+  fi
+  pid=$(cat "$(pid_file "$name")")
+  wait_for "$name exporter" 30 "$pid" exporter_ready "$name"
+  info "$name exporter ready (pid $pid)"
+}
+
+exporters_up() {
+  local name
+  exporters_render
+  for name in "${EXPORTERS[@]}"; do exporter_up "$name"; done
+}
+
+exporters_down() {
+  local name
+  for name in "${EXPORTERS[@]}"; do stop_component "$name" 10; done
+}
+
+exporters_status_rows() {
+  local name
+  for name in "${EXPORTERS[@]}"; do
+    component_status_row "$name" exporter "127.0.0.1:$(exporter_port "$name")" exporter_ready "not answering"
+  done
+}
