@@ -274,6 +274,44 @@ class StackIntegrationTests {
 		assertThat(prometheusQuery("slo:http_errors:ratio_rate5m")).hasSize(1);
 	}
 
+	@Test
+	@Order(9)
+	void theDashboardChartsEachHostsResourcesAndEachDatabasesWorkFromPrometheus() throws Exception {
+		String password = Files.readString(state.resolve("secrets/admin-password")).strip();
+		String auth = Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+		JsonNode series = await("charts with figures from every exporter").atMost(Duration.ofSeconds(90))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> JSON.readTree(browser
+				.send(HttpRequest.newBuilder(URI.create(SITE + "/admin/api/series"))
+					.header("Authorization", "Basic " + auth)
+					.build(), HttpResponse.BodyHandlers.ofString())
+				.body()), (json) -> figures(json, "cpu").containsKey("node")
+						&& figures(json, "memory").containsKey("node") && !figures(json, "disk").isEmpty()
+						&& figures(json, "queries").keySet().containsAll(List.of("db-1", "db-2"))
+						&& figures(json, "connections").keySet().containsAll(List.of("db-1", "db-2")));
+		assertThat(series.path("source").asString()).isEqualTo("prometheus");
+		assertThat(figures(series, "memory").get("node")).as("memory in use, %").isBetween(0.0, 100.0);
+		assertThat(figures(series, "connections").get("db-1")).as("db-1's connections: the app servers' pools")
+			.isGreaterThanOrEqualTo(1.0);
+	}
+
+	/** A chart's last figure of each series that has one, by label. */
+	private static Map<String, Double> figures(JsonNode series, String chartId) {
+		Map<String, Double> last = new java.util.HashMap<>();
+		for (JsonNode chart : series.path("charts")) {
+			if (chart.path("id").asString().equals(chartId)) {
+				for (JsonNode line : chart.path("series")) {
+					for (JsonNode value : line.path("values")) {
+						if (value.isNumber()) {
+							last.put(line.path("label").asString(), value.asDouble());
+						}
+					}
+				}
+			}
+		}
+		return last;
+	}
+
 	private static JsonNode prometheusQuery(String query) throws Exception {
 		String body = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (9090 + OFFSET) + "/api/v1/query?query="
@@ -354,7 +392,7 @@ class StackIntegrationTests {
 			String firstRender = chrome.findElement(By.cssSelector("#panels .meta time")).getText();
 			wait.until((driver) -> !driver.findElement(By.cssSelector("#panels .meta time")).getText()
 				.equals(firstRender));
-			wait.until((driver) -> driver.findElements(By.cssSelector("#charts .chart")).size() == 4);
+			wait.until((driver) -> driver.findElements(By.cssSelector("#charts .chart")).size() == 11);
 			Path screenshot = Path.of("target", "dashboard.png");
 			Files.write(screenshot, ((TakesScreenshot) chrome).getScreenshotAs(OutputType.BYTES));
 			assertThat(Files.size(screenshot)).isGreaterThan(10_000);

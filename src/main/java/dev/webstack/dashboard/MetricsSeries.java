@@ -31,8 +31,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * The dashboard's time series for the last 15 minutes: request rate and latency per app
- * server, reads by target, replication lag. From Prometheus where it runs; otherwise from
- * this app server's own samples (its own figures only), taken every 5 seconds.
+ * server, reads by target, replication lag; each host's CPU, memory, disk and network;
+ * each database server's queries, connections and buffer pool hit rate. From Prometheus
+ * where it runs; otherwise the first four from this app server's own samples (its own
+ * figures only), taken every 5 seconds.
  */
 @Component
 class MetricsSeries {
@@ -42,6 +44,9 @@ class MetricsSeries {
 	private static final int STEP_SECONDS = 15;
 
 	private static final String APP_REQUESTS = "http_server_requests_seconds_%s{job=\"apps\",uri!~\"/readyz|/livez\"}";
+
+	/** File systems that hold data: not memory (tmpfs), not a container's layers. */
+	private static final String REAL_FILE_SYSTEMS = "fstype!~\"tmpfs|ramfs|overlay|squashfs|nsfs\"";
 
 	private static final Map<String, Chart> CHARTS = new LinkedHashMap<>();
 
@@ -55,6 +60,25 @@ class MetricsSeries {
 				"sum by (target) (rate(webstack_datasource_connections_total{job=\"apps\"}[1m]))"));
 		CHARTS.put("lag", new Chart("Replication lag (as each app server measures it)", "s", "instance_name",
 				"max by (instance_name) (webstack_replication_lag_seconds{job=\"apps\"})"));
+		// Each host's resources (node_exporter) and each database server's work (mysqld_exporter).
+		CHARTS.put("cpu", new Chart("CPU busy, per host", "%", "instance_name",
+				"100 * (1 - avg by (instance_name) (rate(node_cpu_seconds_total{job=\"node\",mode=\"idle\"}[1m])))"));
+		CHARTS.put("memory", new Chart("Memory in use, per host", "%", "instance_name",
+				"100 * (1 - node_memory_MemAvailable_bytes{job=\"node\"} / node_memory_MemTotal_bytes{job=\"node\"})"));
+		CHARTS.put("disk", new Chart("Disk in use, per host and file system", "%", "disk",
+				"label_join(100 * (1 - node_filesystem_avail_bytes{job=\"node\"," + REAL_FILE_SYSTEMS + "} / "
+						+ "node_filesystem_size_bytes{job=\"node\"," + REAL_FILE_SYSTEMS
+						+ "}), \"disk\", \" \", \"instance_name\", \"mountpoint\")"));
+		CHARTS.put("network", new Chart("Network received and sent, per host", "KB/s", "instance_name",
+				"sum by (instance_name) (rate(node_network_receive_bytes_total{job=\"node\",device!=\"lo\"}[1m]) "
+						+ "+ rate(node_network_transmit_bytes_total{job=\"node\",device!=\"lo\"}[1m])) / 1000"));
+		CHARTS.put("queries", new Chart("Queries per second, per database server", "q/s", "database",
+				"rate(mysql_global_status_queries{job=\"mysqld\"}[1m])"));
+		CHARTS.put("connections", new Chart("Connections, per database server", "threads", "database",
+				"mysql_global_status_threads_connected{job=\"mysqld\"}"));
+		CHARTS.put("buffer-pool", new Chart("InnoDB buffer pool hit rate, per database server", "%", "database",
+				"100 * (1 - rate(mysql_global_status_innodb_buffer_pool_reads{job=\"mysqld\"}[5m]) "
+						+ "/ rate(mysql_global_status_innodb_buffer_pool_read_requests{job=\"mysqld\"}[5m]))"));
 	}
 
 	private record Chart(String title, String unit, String label, String query) {
