@@ -115,7 +115,8 @@ class StackIntegrationTests {
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("secrets/admin-password"))))
 			.isEqualTo("rw-------");
 		String status = stack("status");
-		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {
+		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus", "node",
+				"mysqld-1", "mysqld-2")) {
 			assertThat(status).containsPattern("(?m)^" + component + " .* \\d+ +UP");
 		}
 		assertThat(stack("up")).as("up again starts nothing").doesNotContain("starting").contains("already running");
@@ -672,7 +673,8 @@ class StackIntegrationTests {
 	@Order(18)
 	void downStopsEverythingItStarted() throws Exception {
 		List<String> pids = new ArrayList<>();
-		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {
+		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus", "node",
+				"mysqld-1", "mysqld-2")) {
 			pids.add(pid(component));
 		}
 		stack("down");
