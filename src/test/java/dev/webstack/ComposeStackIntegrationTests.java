@@ -5,12 +5,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -139,16 +137,11 @@ class ComposeStackIntegrationTests {
 	@Test
 	@Order(3)
 	void theDashboardShowsTheComposeTopologyWithEveryComponentUp() throws Exception {
-		String auth = Base64.getEncoder()
-			.encodeToString(("admin:" + secret("admin-password")).getBytes(StandardCharsets.UTF_8));
+		String password = secret("admin-password");
 		// The first look starts the probes; the components are UP from a later round.
 		JsonNode status = await("every component UP").atMost(Duration.ofSeconds(60))
 			.pollInterval(Duration.ofSeconds(1))
-			.until(() -> JSON.readTree(browser
-				.send(HttpRequest.newBuilder(URI.create(SITE + "/admin/api/status"))
-					.header("Authorization", "Basic " + auth)
-					.build(), HttpResponse.BodyHandlers.ofString())
-				.body()), (json) -> json.path("components").size() == 7 && states(json).values().stream()
+			.until(() -> JSON.readTree(site.getAsAdmin("/admin/api/status", password).body()), (json) -> json.path("components").size() == 7 && states(json).values().stream()
 					.allMatch("UP"::equals));
 		assertThat(states(status).keySet()).containsExactlyInAnyOrder("lb-1", "web-1", "app-1", "app-2", "db-1",
 				"db-2", "prometheus");

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -64,6 +65,14 @@ public final class SiteBrowser {
 	public HttpResponse<String> get(String path) throws Exception {
 		return this.client.send(
 				HttpRequest.newBuilder(URI.create(this.site + path)).header("Accept", "text/html").build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** A GET as the admin, with HTTP Basic as scripts send it (no sign-in, no cookie needed). */
+	public HttpResponse<String> getAsAdmin(String path, String password) throws Exception {
+		String auth = Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
+		return this.client.send(
+				HttpRequest.newBuilder(URI.create(this.site + path)).header("Authorization", "Basic " + auth).build(),
 				HttpResponse.BodyHandlers.ofString());
 	}
 

@@ -279,14 +279,9 @@ class StackIntegrationTests {
 	@Order(9)
 	void theDashboardChartsEachHostsResourcesAndEachDatabasesWorkFromPrometheus() throws Exception {
 		String password = Files.readString(state.resolve("secrets/admin-password")).strip();
-		String auth = Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
 		JsonNode series = await("charts with figures from every exporter").atMost(Duration.ofSeconds(90))
 			.pollInterval(Duration.ofSeconds(1))
-			.until(() -> JSON.readTree(browser
-				.send(HttpRequest.newBuilder(URI.create(SITE + "/admin/api/series"))
-					.header("Authorization", "Basic " + auth)
-					.build(), HttpResponse.BodyHandlers.ofString())
-				.body()), (json) -> figures(json, "cpu").containsKey("node")
+			.until(() -> JSON.readTree(site.getAsAdmin("/admin/api/series", password).body()), (json) -> figures(json, "cpu").containsKey("node")
 						&& figures(json, "memory").containsKey("node") && !figures(json, "disk").isEmpty()
 						&& figures(json, "queries").keySet().containsAll(List.of("db-1", "db-2"))
 						&& figures(json, "connections").keySet().containsAll(List.of("db-1", "db-2")));
@@ -405,10 +400,7 @@ class StackIntegrationTests {
 	}
 
 	private static HttpResponse<String> apiStatus(String password) throws Exception {
-		String auth = Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8));
-		return browser.send(HttpRequest.newBuilder(URI.create(SITE + "/admin/api/status"))
-			.header("Authorization", "Basic " + auth)
-			.build(), HttpResponse.BodyHandlers.ofString());
+		return site.getAsAdmin("/admin/api/status", password);
 	}
 
 	/** Polls the dashboard's JSON (with HTTP Basic) until a condition holds; fails after 30 s. */
