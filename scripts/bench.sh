@@ -365,7 +365,7 @@ bench_cleanup() {
 # workers too): each was started with setsid, so its PID is its session's.
 bench_memory() {
   local component pid rss
-  for component in lb-1 web-1 app-1 app-2 db-1 db-2 prometheus "${EXPORTERS[@]}"; do
+  for component in lb-1 web-1 app-1 app-2 db-1 db-2 prometheus alertmanager "${EXPORTERS[@]}"; do
     pid=$(running_pid "$component") || continue
     rss=$(ps -o rss= --sid "$pid" | awk '{sum += $1} END {print sum + 0}')
     bench_fact "rss_kb_$component" "$rss"

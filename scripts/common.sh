@@ -42,7 +42,7 @@ component_account() {
     db-*) echo mysql ;;
     web-*) echo www-data ;;
     lb-*) echo haproxy ;;
-    app-*|prometheus) echo webstack ;;
+    app-*|prometheus|alertmanager) echo webstack ;;
     node|mysqld-*) echo prometheus ;;
     *) die "no account for '$1'" ;;
   esac
@@ -60,6 +60,7 @@ declare -A SECRET_READERS=(
   [lb-stats-password]=webstack   # the dashboard's probe of HAProxy's stats
   [lb-metrics-password]=webstack # Prometheus's scrape of HAProxy's /metrics
   [monitoring-password]=webstack # health details on the management ports
+  [alertmanager-password]=webstack # Alertmanager's sign-in to the app servers' webhook
 )
 
 # Gives a file to the account that reads it (and to its group) when ./stack runs as root;

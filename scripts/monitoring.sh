@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Prometheus: scrapes both app servers' management ports, HAProxy's exporter, and the
-# host's and the databases' exporters (scripts/exporters.sh).
+# Prometheus: scrapes both app servers' management ports, HAProxy's exporter, the host's
+# and the databases' exporters (scripts/exporters.sh) and Alertmanager, and sends its
+# alerts to Alertmanager (scripts/alerting.sh).
 
 PROMETHEUS_PORT=$(port 9090)
 PROMETHEUS_DIR=$STATE_DIR/prometheus
@@ -25,6 +26,10 @@ TARGETS
   cat >"$PROMETHEUS_DIR/targets/prometheus.yml" <<TARGETS
 - targets: ['127.0.0.1:$PROMETHEUS_PORT']
   labels: {instance_name: prometheus}
+TARGETS
+  cat >"$PROMETHEUS_DIR/targets/alertmanager.yml" <<TARGETS
+- targets: ['127.0.0.1:$ALERTMANAGER_PORT']
+  labels: {instance_name: alertmanager}
 TARGETS
   cat >"$PROMETHEUS_DIR/targets/node.yml" <<TARGETS
 - targets: ['127.0.0.1:$(exporter_port node)']
