@@ -17,7 +17,7 @@ mkdir -p "$dir"
 chmod 700 "$dir"
 
 for name in admin-password session-key lb-stats-password lb-metrics-password monitoring-password \
-  db-root-password db-app-password db-migrations-password db-replication-password db-monitor-password; do
+  alertmanager-password db-root-password db-app-password db-migrations-password db-replication-password db-monitor-password; do
   if [ ! -s "$dir/$name" ]; then
     (set +o pipefail; LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32 >"$dir/$name")
   fi

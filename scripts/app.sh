@@ -34,7 +34,7 @@ app_management_port() { port $((9100 + $(app_index "$1"))); }
 
 # Builds the jar when it is missing or older than any source file, and its release.
 app_build() {
-  if [ ! -f "$APP_JAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$APP_JAR" -print -quit)" ]; then
+  if [ ! -f "$APP_JAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/README.md" -newer "$APP_JAR" -print -quit)" ]; then
     step "building the application jar"
     (cd "$ROOT" && ./mvnw -B -q -DskipTests package) || die "the build failed"
   fi
@@ -61,7 +61,7 @@ app_release() {
   # The application refuses to start without its secrets: the training run gets
   # stand-ins, which it reads and forgets.
   mkdir "$tmp/secrets"
-  for secret in admin-password session-key monitoring-password lb-stats-password db-app-password \
+  for secret in admin-password session-key monitoring-password alertmanager-password lb-stats-password db-app-password \
     db-monitor-password db-migrations-password; do
     printf 'cds-training-stand-in\n' >"$tmp/secrets/$secret"
   done
@@ -132,6 +132,7 @@ app_start() {
     WEBSTACK_LB_HTTP_PORT="$LB_HTTP_PORT" \
     WEBSTACK_WEB_STATUS_PORT="$WEB_STATUS_PORT" \
     WEBSTACK_PROMETHEUS_PORT="$PROMETHEUS_PORT" \
+    WEBSTACK_ALERTMANAGER_PORT="$ALERTMANAGER_PORT" \
     WEBSTACK_APP1_MANAGEMENT_PORT="$(app_management_port app-1)" \
     WEBSTACK_APP2_MANAGEMENT_PORT="$(app_management_port app-2)" \
     WEBSTACK_FIREWALL_TABLES_FILE="$FIREWALL_TABLES_FILE" \

@@ -1,6 +1,7 @@
 package dev.webstack.dashboard;
 
 import java.security.Principal;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.stereotype.Controller;
@@ -9,8 +10,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ResponseBody;
 
 /**
- * The admin dashboard: the page, its panels (refreshed in place), and the same data as
- * JSON for scripts.
+ * The admin dashboard: the page, its panels (refreshed in place), the same data as JSON
+ * for scripts, and the runbook its alerts link to.
  */
 @Controller
 class DashboardController {
@@ -18,6 +19,9 @@ class DashboardController {
 	private final DashboardService dashboard;
 
 	private final MetricsSeries series;
+
+	/** Read once: it is in the jar. */
+	private final List<Runbook.Section> runbook = Runbook.fromReadme();
 
 	DashboardController(DashboardService dashboard, MetricsSeries series) {
 		this.dashboard = dashboard;
@@ -36,6 +40,12 @@ class DashboardController {
 	String panels(Model model) {
 		model.addAttribute("report", this.dashboard.report());
 		return "dashboard/home :: panels";
+	}
+
+	@GetMapping("/admin/runbook")
+	String runbook(Model model) {
+		model.addAttribute("sections", this.runbook);
+		return "dashboard/runbook";
 	}
 
 	@GetMapping("/admin/api/status")

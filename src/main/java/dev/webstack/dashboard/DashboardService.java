@@ -1,10 +1,13 @@
 package dev.webstack.dashboard;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.webstack.alerts.AlertLog;
 import dev.webstack.dashboard.probe.InfraProbes;
 import dev.webstack.dashboard.probe.InfraProperties;
 import dev.webstack.dashboard.probe.InfraSnapshot;
@@ -14,7 +17,9 @@ import dev.webstack.system.MonitoringProperties;
 import dev.webstack.system.Secrets;
 import dev.webstack.system.WebstackProperties;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.TransactionException;
 
 /**
  * Assembles the status report from the probes' latest findings.
@@ -32,13 +37,25 @@ class DashboardService {
 
 	private final Clock clock;
 
+	/**
+	 * A firing alert not notified again within this is forgotten (its resolution was lost):
+	 * Alertmanager repeats a firing alert's notification every 4 hours (repeat_interval).
+	 */
+	static final Duration FIRING_FORGOTTEN_AFTER = Duration.ofHours(9);
+
+	static final int HISTORY_LIMIT = 200;
+
 	private final Topology topology = new Topology();
+
+	private final AlertLog alertLog;
 
 	private final Map<String, String> passwords;
 
 	DashboardService(InfraProbes probes, ReplicationMonitor replication, WebstackProperties webstack,
-			DataSourceProperties databases, InfraProperties infra, MonitoringProperties monitoring, Clock clock) {
+			DataSourceProperties databases, InfraProperties infra, MonitoringProperties monitoring, AlertLog alertLog,
+			Clock clock) {
 		this.probes = probes;
+		this.alertLog = alertLog;
 		this.replication = replication;
 		this.webstack = webstack;
 		this.databases = databases;
@@ -68,7 +85,19 @@ class DashboardService {
 				List.of(this.databases.primary().url(), this.databases.replica().url()), this.clock.instant());
 		return new StatusReport(this.webstack.instanceName(), this.clock.instant(), snapshot.at(), components,
 				SpofAnalysis.analyse(components), security,
-				snapshot.prometheus().ok() ? snapshot.prometheus().value() : List.of());
+				snapshot.prometheus().ok() ? snapshot.prometheus().value() : List.of(), alerts());
+	}
+
+	/** From the databases (the replica, or the primary without it); the rest of the report does without. */
+	private AlertsPanel alerts() {
+		Instant now = this.clock.instant();
+		try {
+			return new AlertsPanel(this.alertLog.firing(now.minus(FIRING_FORGOTTEN_AFTER)),
+					this.alertLog.since(now.minus(Duration.ofDays(1)), HISTORY_LIMIT), null);
+		}
+		catch (DataAccessException | TransactionException ex) {
+			return AlertsPanel.unavailable("The alerts cannot be read: the databases do not answer.");
+		}
 	}
 
 }

@@ -13,13 +13,14 @@ import dev.webstack.dashboard.probe.PrometheusTarget;
  * @param renderedBy the app server that assembled it
  * @param generatedAt when
  * @param probedAt when the probes it rests on last ran
- * @param components the seven components of the topology
+ * @param components every component: the seven of the topology, Alertmanager and the exporters
  * @param spofs the single points of failure found in the live topology
  * @param security the live security checks
  * @param prometheusTargets Prometheus's scrape targets and their health
+ * @param alerts the alerts firing now and those of the last 24 hours
  */
 public record StatusReport(String renderedBy, Instant generatedAt, Instant probedAt, List<ComponentView> components,
-		List<Spof> spofs, List<SecurityCheck> security, List<PrometheusTarget> prometheusTargets) {
+		List<Spof> spofs, List<SecurityCheck> security, List<PrometheusTarget> prometheusTargets, AlertsPanel alerts) {
 
 	/** The components by name, for the topology picture. */
 	public Map<String, ComponentView> byName() {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.webstack.dashboard.ComponentView.State;
+import dev.webstack.dashboard.probe.AlertmanagerStatus;
 import dev.webstack.dashboard.probe.AppFigures;
 import dev.webstack.dashboard.probe.AppStatus;
 import dev.webstack.dashboard.probe.DatabaseStatus;
@@ -21,13 +22,18 @@ import dev.webstack.dashboard.probe.PrometheusTarget;
 import dev.webstack.routing.ReplicationState;
 
 /**
- * Turns what the probes found into the seven components of the picture, each with a
- * state and the figures that matter for it, and remembers since when each has been in
- * its state.
+ * Turns what the probes found into the components: the seven of the picture, Alertmanager
+ * (where one runs), and the exporters Prometheus scrapes (their health is Prometheus's
+ * view of them; while Prometheus is down they are not listed). Each has a state and the
+ * figures that matter for it, and this remembers since when each has been in its state.
  */
 class Topology {
 
 	static final String BACKEND = "app_servers";
+
+	/** The exporters' scrape jobs, and the role of each job's exporters. */
+	private static final Map<String, String> EXPORTER_JOBS = Map.of("node", "host exporter", "mysqld",
+			"database exporter");
 
 	private final Map<String, Since> since = new ConcurrentHashMap<>();
 
@@ -42,6 +48,16 @@ class Topology {
 		components.add(primary(snapshot.primary()));
 		components.add(replica(snapshot.replica(), replication, maxLagSeconds));
 		components.add(prometheus(snapshot.prometheus()));
+		if (snapshot.alertmanager() != null) {
+			components.add(alertmanager(snapshot.alertmanager()));
+		}
+		if (snapshot.prometheus().ok()) {
+			snapshot.prometheus()
+				.value()
+				.stream()
+				.filter((target) -> EXPORTER_JOBS.containsKey(target.job()))
+				.forEach((target) -> components.add(exporter(target)));
+		}
 		return components.stream().map((c) -> withSince(c, snapshot.at())).toList();
 	}
 
@@ -172,6 +188,26 @@ class Topology {
 				? new ComponentView("prometheus", "monitoring", State.UP, null, "scraping", figures)
 				: new ComponentView("prometheus", "monitoring", State.DEGRADED, null,
 						(targets.size() - up) + " targets down", figures);
+	}
+
+	private static ComponentView alertmanager(Probed<AlertmanagerStatus> alertmanager) {
+		if (!alertmanager.ok()) {
+			return down("alertmanager", "alerting", alertmanager);
+		}
+		Map<String, String> figures = new LinkedHashMap<>();
+		figures.put("alerts", alertmanager.value().active() + " active, " + alertmanager.value().suppressed()
+				+ " silenced or inhibited");
+		return new ComponentView("alertmanager", "alerting", State.UP, null, "routing alerts", figures);
+	}
+
+	private static ComponentView exporter(PrometheusTarget target) {
+		String role = EXPORTER_JOBS.get(target.job());
+		if (!"up".equals(target.health())) {
+			String error = target.lastError().isEmpty() ? "Prometheus's scrape: " + target.health()
+					: "Prometheus's scrape: " + target.lastError();
+			return new ComponentView(target.instanceName(), role, State.DOWN, null, error, Map.of());
+		}
+		return new ComponentView(target.instanceName(), role, State.UP, null, "scraped by Prometheus", Map.of());
 	}
 
 	private static Map<String, String> databaseFigures(DatabaseStatus db) {

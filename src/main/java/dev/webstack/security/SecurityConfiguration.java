@@ -80,7 +80,7 @@ class SecurityConfiguration {
 	 * cookie, or HTTP Basic with the admin credentials; never a redirect to the login page.
 	 */
 	@Bean
-	@Order(1)
+	@Order(2)
 	SecurityFilterChain adminApiFilterChain(HttpSecurity http, SignedCookieSecurityContextRepository contexts,
 			AuthenticationManager authentication) throws Exception {
 		http.securityMatcher("/admin/api/**")
@@ -96,7 +96,7 @@ class SecurityConfiguration {
 	}
 
 	@Bean
-	@Order(2)
+	@Order(3)
 	SecurityFilterChain securityFilterChain(HttpSecurity http, SignedCookieSecurityContextRepository contexts,
 			AuthenticationManager authentication) throws Exception {
 		http.authenticationManager(authentication)

@@ -29,7 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The probes that speak HTTP: HAProxy's stats, Nginx's status, the app servers'
- * management ports, Prometheus, and the public side of the site.
+ * management ports, Prometheus, Alertmanager, and the public side of the site.
  */
 class HttpProbes {
 
@@ -92,6 +92,11 @@ class HttpProbes {
 
 	List<PrometheusTarget> prometheus(String baseUrl) throws IOException {
 		return PrometheusTarget.parse(this.json, body(request(baseUrl + "/api/v1/targets")));
+	}
+
+	/** The alerts Alertmanager holds; answering at all means it is up. */
+	AlertmanagerStatus alertmanager(String baseUrl) throws IOException {
+		return AlertmanagerStatus.parse(this.json, body(request(baseUrl + "/api/v2/alerts")));
 	}
 
 	/** An app server's overall health status, from its management port. */

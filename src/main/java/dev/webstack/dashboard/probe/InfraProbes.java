@@ -123,7 +123,7 @@ public class InfraProbes implements SmartLifecycle {
 		Map<String, Probed<AppStatus>> apps = new LinkedHashMap<>();
 		infra.apps().keySet().forEach((name) -> apps.put(name, Probed.notYet()));
 		this.health = new Health(Probed.notYet(), Probed.notYet(), apps, Probed.notYet(), Probed.notYet(),
-				Probed.notYet(), Instant.EPOCH);
+				Probed.notYet(), infra.hasAlertmanager() ? Probed.notYet() : null, Instant.EPOCH);
 		this.security = new Security(Probed.notYet(), Probed.notYet(), Probed.notYet(), Probed.notYet(),
 				Instant.EPOCH);
 	}
@@ -140,7 +140,7 @@ public class InfraProbes implements SmartLifecycle {
 		Health health = this.health;
 		Security security = this.security;
 		return new InfraSnapshot(health.haproxy(), health.nginx(), health.apps(), health.primary(), health.replica(),
-				health.prometheus(), security.edge(), security.firewall(), security.appGrants(), security.access(),
+				health.prometheus(), health.alertmanager(), security.edge(), security.firewall(), security.appGrants(), security.access(),
 				health.at());
 	}
 
@@ -222,6 +222,8 @@ public class InfraProbes implements SmartLifecycle {
 		var haproxy = run(() -> this.http.haproxy(this.infra.haproxyStatsUrl(), this.statsAuthorization));
 		var nginx = run(() -> this.http.nginx(this.infra.nginxStatusUrl()));
 		var prometheus = run(() -> this.http.prometheus(this.infra.prometheusUrl()));
+		var alertmanager = this.infra.hasAlertmanager()
+				? run(() -> this.http.alertmanager(this.infra.alertmanagerUrl())) : null;
 		var primary = run(() -> this.db.probe(this.databases.primary().url(), false));
 		var replica = run(() -> this.db.probe(this.databases.replica().url(), true));
 		var figures = run(() -> this.http.appFigures(this.infra.prometheusUrl()));
@@ -237,7 +239,7 @@ public class InfraProbes implements SmartLifecycle {
 					: Probed.failed(health.error(), health.at()));
 		});
 		this.health = new Health(haproxy.join(), nginx.join(), appResults, primary.join(), replica.join(),
-				prometheus.join(), now);
+				prometheus.join(), (alertmanager != null) ? alertmanager.join() : null, now);
 		this.healthRoundsDone.increment();
 	}
 
@@ -311,7 +313,7 @@ public class InfraProbes implements SmartLifecycle {
 
 	private record Health(Probed<List<HaproxyServer>> haproxy, Probed<NginxStatus> nginx,
 			Map<String, Probed<AppStatus>> apps, Probed<DatabaseStatus> primary, Probed<DatabaseStatus> replica,
-			Probed<List<PrometheusTarget>> prometheus, Instant at) {
+			Probed<List<PrometheusTarget>> prometheus, Probed<AlertmanagerStatus> alertmanager, Instant at) {
 	}
 
 	private record Security(Probed<EdgeStatus> edge, Probed<FirewallStatus> firewall,

@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param haproxyStatsPasswordFile file holding that user's password
  * @param nginxStatusUrl Nginx's {@code stub_status}
  * @param prometheusUrl Prometheus's base URL
+ * @param alertmanagerUrl Alertmanager's base URL, or empty where none runs (Compose)
  * @param publicHttpsUrl the site as users reach it (through HAProxy, over TLS)
  * @param publicHttpUrl the plain HTTP listener, which must redirect
  * @param apps every app server's name and management base URL (this one's included)
@@ -28,8 +29,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("webstack.infra")
 public record InfraProperties(String haproxyStatsUrl, String haproxyStatsUser, Path haproxyStatsPasswordFile,
-		String nginxStatusUrl, String prometheusUrl, String publicHttpsUrl, String publicHttpUrl,
+		String nginxStatusUrl, String prometheusUrl, String alertmanagerUrl, String publicHttpsUrl, String publicHttpUrl,
 		Map<String, String> apps, Duration probeInterval, Duration securityCheckInterval, Duration watchWindow,
 		Duration probeTimeout,
 		Path firewallTablesFile) {
+
+	/** Whether an Alertmanager is part of this deployment. */
+	public boolean hasAlertmanager() {
+		return this.alertmanagerUrl != null && !this.alertmanagerUrl.isBlank();
+	}
+
 }
