@@ -58,6 +58,7 @@ public final class DatabasePair {
 		return Map.of("webstack.infra.haproxy-stats-url", "http://127.0.0.1:" + (8404 + PORT_OFFSET) + "/",
 				"webstack.infra.nginx-status-url", "http://127.0.0.1:" + (8090 + PORT_OFFSET) + "/stub_status",
 				"webstack.infra.prometheus-url", "http://127.0.0.1:" + (9090 + PORT_OFFSET),
+				"webstack.infra.alertmanager-url", "http://127.0.0.1:" + (9093 + PORT_OFFSET),
 				"webstack.infra.public-https-url", "https://127.0.0.1:" + (8443 + PORT_OFFSET),
 				"webstack.infra.public-http-url", "http://127.0.0.1:" + (8080 + PORT_OFFSET),
 				"webstack.infra.apps.app-1", "http://127.0.0.1:" + (9101 + PORT_OFFSET),
@@ -70,7 +71,8 @@ public final class DatabasePair {
 	 * {@code ./stack db up} makes): without any one of them it does not start.
 	 */
 	public static void writeAppSecrets(Path secrets) throws IOException {
-		for (String name : List.of("admin-password", "session-key", "lb-stats-password", "monitoring-password")) {
+		for (String name : List.of("admin-password", "session-key", "lb-stats-password", "monitoring-password",
+				"alertmanager-password")) {
 			Files.writeString(secrets.resolve(name), UUID.randomUUID().toString());
 		}
 	}

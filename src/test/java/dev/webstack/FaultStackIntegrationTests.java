@@ -5,6 +5,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -41,17 +42,29 @@ class FaultStackIntegrationTests {
 
 	private static TestStack stack;
 
+	/** The admins' mailbox: Alertmanager's e-mail goes here (.stack/alerting.conf). */
+	private static SmtpSink mail;
+
 	@BeforeAll
 	static void up() throws Exception {
 		// Every port stays below the ephemeral range (32768 and up), where outgoing connections
 		// would take them at random.
 		stack = new TestStack(12000);
-		stack.stack("up");
+		mail = new SmtpSink();
+		Files.writeString(stack.state().resolve("alerting.conf"), """
+				# The admins' address and the relay: the test's own SMTP sink.
+				email_to = admins@webstack.test
+				email_from = alerts@webstack.test
+				smtp_relay = 127.0.0.1:%d
+				smtp_require_tls = false
+				""".formatted(mail.port()));
+		assertThat(stack.stack("up")).contains("e-mail to admins@webstack.test");
 	}
 
 	@AfterAll
 	static void down() throws Exception {
 		stack.destroy();
+		mail.close();
 	}
 
 	@Test
@@ -201,6 +214,99 @@ class FaultStackIntegrationTests {
 		assertThat(spofs(status)).contains("load balancer:outage");
 		assertThat(stack.stack("up")).contains("starting lb-1").doesNotContain("starting web-1");
 		assertThat(site("/")).isEqualTo(200);
+	}
+
+	/**
+	 * The whole path of an alert: app-2 dies; Prometheus sees it, Alertmanager groups it and
+	 * delivers it to the webhook (app-1 records it, app-2's delivery is retried) and by
+	 * e-mail; the dashboard shows it firing, with its runbook, and marks app-2. `./stack up`
+	 * brings app-2 back and the resolution arrives the same two ways. A silence made through
+	 * Alertmanager's API keeps AppRedundancyLost, which fires with it, from everyone.
+	 */
+	@Test
+	@Order(9)
+	@Timeout(value = 8, unit = TimeUnit.MINUTES)
+	void aDeadAppServerIsAlertedOnTheDashboardAndByEmailWithinTwoMinutesAndResolvedAfterUp() throws Exception {
+		String silence = silence("AppRedundancyLost");
+		long killedAt = System.currentTimeMillis();
+		stack.kill("app-2");
+		JsonNode firing = await("InstanceDown of app-2 on the dashboard").atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> alert(JSON.readTree(stack.dashboard("app-1")).path("alerts").path("firing"), "InstanceDown",
+					"app-2", killedAt), (alert) -> alert != null);
+		assertThat(firing.path("severity").asString()).isEqualTo("critical");
+		assertThat(firing.path("summary").asString()).isEqualTo("app-2 does not answer Prometheus's scrapes");
+		assertThat(firing.path("runbook").asString()).isEqualTo("/admin/runbook#instancedown");
+		SmtpSink.Message fired = await("the e-mail of it").atMost(Duration.ofMinutes(1))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> email("[FIRING:1] InstanceDown", "app-2"), (message) -> message != null);
+		assertThat(fired.to()).containsExactly("<admins@webstack.test>");
+		assertThat(fired.from()).isEqualTo("<alerts@webstack.test>");
+
+		assertThat(stack.stack("up")).contains("starting app-2").doesNotContain("starting app-1");
+		JsonNode resolved = await("its resolution on the dashboard").atMost(Duration.ofMinutes(3))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> JSON.readTree(stack.dashboard("app-2")).path("alerts"),
+					(alerts) -> alert(alerts.path("firing"), "InstanceDown", "app-2", killedAt) == null
+							&& alert(alerts.path("lastDay"), "InstanceDown", "app-2", killedAt) != null
+							&& "resolved".equals(alert(alerts.path("lastDay"), "InstanceDown", "app-2", killedAt)
+								.path("status")
+								.asString()));
+		assertThat(resolved.path("unavailable").isNull()).isTrue();
+		await("the e-mail of its resolution").atMost(Duration.ofMinutes(1))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> email("[RESOLVED] InstanceDown", "app-2"), (message) -> message != null);
+		assertThat(stack.rootSql("db-1", "select status from webstack.alert_event where alertname = 'InstanceDown'"
+				+ " and component = 'app-2' and starts_at >= " + killedAt + " order by id"))
+			.as("each status recorded once, though both app servers received it").isEqualTo("firing\nresolved");
+		assertThat(stack.rootSql("db-1", "select count(*) from webstack.alert_event where alertname = "
+				+ "'AppRedundancyLost' and starts_at >= " + killedAt))
+			.as("the silenced alert reached nobody").isEqualTo("0");
+		assertThat(mail.messages()).noneMatch((message) -> message.content().contains("AppRedundancyLost")
+				&& message.content().contains("FIRING"));
+		alertmanager("DELETE", "/api/v2/silence/" + silence, null);
+	}
+
+	/** The newest episode of an alert about a component that began after a moment, or null. */
+	private static JsonNode alert(JsonNode alerts, String alertname, String component, long after) {
+		for (JsonNode alert : alerts) {
+			if (alertname.equals(alert.path("alertname").asString())
+					&& component.equals(alert.path("component").asString())
+					&& java.time.Instant.parse(alert.path("startsAt").asString()).toEpochMilli() >= after) {
+				return alert;
+			}
+		}
+		return null;
+	}
+
+	private static SmtpSink.Message email(String subject, String about) {
+		return mail.messages()
+			.stream()
+			.filter((message) -> message.content().contains("Subject: " + subject) && message.content().contains(about))
+			.findFirst()
+			.orElse(null);
+	}
+
+	/** Silences an alert for 10 minutes through Alertmanager's API, as `amtool silence add` would. */
+	private static String silence(String alertname) throws Exception {
+		java.time.Instant now = java.time.Instant.now();
+		String body = """
+				{"matchers": [{"name": "alertname", "value": "%s", "isRegex": false, "isEqual": true}],
+				 "startsAt": "%s", "endsAt": "%s", "createdBy": "FaultStackIntegrationTests",
+				 "comment": "planned: app-2 is killed on purpose"}""".formatted(alertname, now, now.plusSeconds(600));
+		HttpResponse<String> created = alertmanager("POST", "/api/v2/silences", body);
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+		return JSON.readTree(created.body()).path("silenceID").asString();
+	}
+
+	private static HttpResponse<String> alertmanager(String method, String path, String body) throws Exception {
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + stack.port(9093) + path))
+			.timeout(Duration.ofSeconds(10))
+			.header("Content-Type", "application/json")
+			.method(method, (body != null) ? HttpRequest.BodyPublishers.ofString(body)
+					: HttpRequest.BodyPublishers.noBody());
+		return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	/**

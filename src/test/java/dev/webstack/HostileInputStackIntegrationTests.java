@@ -330,6 +330,24 @@ class HostileInputStackIntegrationTests {
 	}
 
 	@Test
+	void alertmanagersWebhookIsRefusedFromOutsideUnderAnySpellingEvenWithItsCredential() throws Exception {
+		String credential = "Authorization: Basic " + Base64.getEncoder()
+			.encodeToString(("alertmanager:" + stack.secret("alertmanager-password")).getBytes(StandardCharsets.UTF_8));
+		String notification = "{\"version\":\"4\",\"alerts\":[{\"status\":\"firing\",\"fingerprint\":\"0badc0de\","
+				+ "\"labels\":{\"alertname\":\"Forged\"},\"annotations\":{},\"startsAt\":\"2026-01-01T00:00:00Z\"}]}";
+		for (String path : List.of("/internal/alerts", "/%69nternal/alerts", "//internal/alerts", "/./internal/alerts",
+				"/x/../internal/alerts", "/internal;x=1/alerts", "/%2e/internal/alerts", "/INTERNAL/alerts",
+				"/Internal/Alerts", "/internal%2falerts")) {
+			RawHttps.Response post = https.send("127.0.0.42", "POST " + path + " HTTP/1.1",
+					List.of(credential, "Content-Type: application/json"), notification);
+			assertThat(post.status()).as("POST " + path).isEqualTo(404);
+			assertThat(https.get("127.0.0.42", path, credential).status()).as("GET " + path).isEqualTo(404);
+		}
+		assertThat(stack.rootSql("db-1", "select count(*) from webstack.alert_event where alertname = 'Forged'"))
+			.isEqualTo("0");
+	}
+
+	@Test
 	void aHostNamedByTheClientIsTrustedForNothing() throws Exception {
 		RawHttps.Response response = https.get("127.0.0.41", "/admin", "Host: evil.example",
 				"X-Forwarded-Host: evil.example", "Forwarded: host=evil.example");

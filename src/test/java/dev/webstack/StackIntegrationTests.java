@@ -109,14 +109,15 @@ class StackIntegrationTests {
 	void upStartsEveryComponentAndPrintsTheHttpsUrl() throws Exception {
 		String out = stack("up");
 		assertThat(out).contains("starting db-1", "starting db-2", "starting app-1", "starting app-2",
-				"starting web-1", "starting lb-1", "starting prometheus", "lb-1 sees app-1 and app-2 UP")
+				"starting web-1", "starting lb-1", "starting prometheus", "starting alertmanager",
+				"lb-1 sees app-1 and app-2 UP")
 			.contains(SITE + "/")
 			.contains(state.resolve("secrets/admin-password").toString());
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("secrets/admin-password"))))
 			.isEqualTo("rw-------");
 		String status = stack("status");
-		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus", "node",
-				"mysqld-1", "mysqld-2")) {
+		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus",
+				"alertmanager", "node", "mysqld-1", "mysqld-2")) {
 			assertThat(status).containsPattern("(?m)^" + component + " .* \\d+ +UP");
 		}
 		assertThat(stack("up")).as("up again starts nothing").doesNotContain("starting").contains("already running");
@@ -236,15 +237,16 @@ class StackIntegrationTests {
 
 	@Test
 	@Order(8)
-	void prometheusScrapesBothAppsHaproxyAndTheExporters() throws Exception {
-		String targets = await("seven targets up").atMost(Duration.ofSeconds(30))
+	void prometheusScrapesBothAppsHaproxyAlertmanagerAndTheExporters() throws Exception {
+		String targets = await("eight targets up").atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(500))
 			.until(() -> HttpClient.newHttpClient()
 				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (9090 + OFFSET) + "/api/v1/targets"))
 					.timeout(Duration.ofSeconds(10))
 					.build(), HttpResponse.BodyHandlers.ofString())
-				.body(), (body) -> body.split("\"health\":\"up\"", -1).length - 1 == 7);
+				.body(), (body) -> body.split("\"health\":\"up\"", -1).length - 1 == 8);
 		assertThat(targets).contains("\"instance_name\":\"app-1\"", "\"instance_name\":\"app-2\"",
+				"\"instance_name\":\"alertmanager\"",
 				"\"instance_name\":\"lb-1\"", "\"instance_name\":\"node\"", "\"instance_name\":\"mysqld-1\"",
 				"\"instance_name\":\"mysqld-2\"");
 		// The exporters reach what they watch: this host's figures, both databases as their
@@ -320,7 +322,7 @@ class StackIntegrationTests {
 
 	@Test
 	@Order(9)
-	void theDashboardNeedsALoginAndShowsAllSevenComponentsUp() throws Exception {
+	void theDashboardNeedsALoginAndShowsEveryComponentUp() throws Exception {
 		HttpResponse<String> page = get("/admin");
 		assertThat(page.statusCode()).isEqualTo(302);
 		assertThat(page.headers().firstValue("Location")).hasValue("/login");
@@ -336,13 +338,13 @@ class StackIntegrationTests {
 		String password = Files.readString(state.resolve("secrets/admin-password")).strip();
 		JsonNode status = await("every component UP and every security check passed").atMost(Duration.ofSeconds(60))
 			.pollInterval(Duration.ofMillis(500))
-			.until(() -> JSON.readTree(apiStatus(password).body()), (s) -> allSevenUp(s) && securityResults(s)
+			.until(() -> JSON.readTree(apiStatus(password).body()), (s) -> allUp(s) && securityResults(s)
 				.entrySet()
 				.stream()
 				.filter((check) -> !check.getKey().equals("Firewall rules loaded on this host"))
 				.filter((check) -> check.getValue().equals("PASS"))
 				.count() == 16);
-		assertThat(states(status)).as("every one of the seven UP").isEqualTo(ALL_SEVEN_UP);
+		assertThat(states(status)).as("every one of the eleven UP").isEqualTo(ALL_UP);
 		List<String> spofs = new ArrayList<>();
 		status.path("spofs").forEach((spof) -> spofs.add(spof.path("tier").asString()));
 		assertThat(spofs).containsExactly("load balancer", "web server", "primary database");
@@ -380,8 +382,9 @@ class StackIntegrationTests {
 			chrome.findElement(By.cssSelector("form button[type=submit]")).click();
 			WebDriverWait wait = new WebDriverWait(chrome, Duration.ofSeconds(15));
 			wait.until(ExpectedConditions.urlToBe(SITE + "/admin"));
-			assertThat(chrome.findElements(By.cssSelector("table.components tbody tr"))).hasSize(7);
-			assertThat(chrome.findElements(By.cssSelector(".node"))).hasSize(7);
+			assertThat(chrome.findElements(By.cssSelector("table.components tbody tr"))).hasSize(11);
+			assertThat(chrome.findElements(By.cssSelector(".node"))).as("the picture's boxes").hasSize(8);
+			assertThat(chrome.findElement(By.cssSelector(".alerts h2")).getText()).isEqualTo("Alerts");
 			assertThat(chrome.findElement(By.cssSelector(".spofs")).getText()).contains("load balancer", "web server",
 					"primary database");
 			assertThat(chrome.findElements(By.cssSelector(".checks li"))).hasSize(17);
@@ -421,12 +424,15 @@ class StackIntegrationTests {
 			}, condition);
 	}
 
-	private static final Map<String, String> ALL_SEVEN_UP = Map.of("lb-1", "UP", "web-1", "UP", "app-1", "UP",
-			"app-2", "UP", "db-1", "UP", "db-2", "UP", "prometheus", "UP");
+	/** The seven of the picture, Alertmanager, and the three exporters Prometheus scrapes. */
+	private static final Map<String, String> ALL_UP = Map.ofEntries(Map.entry("lb-1", "UP"),
+			Map.entry("web-1", "UP"), Map.entry("app-1", "UP"), Map.entry("app-2", "UP"), Map.entry("db-1", "UP"),
+			Map.entry("db-2", "UP"), Map.entry("prometheus", "UP"), Map.entry("alertmanager", "UP"),
+			Map.entry("node", "UP"), Map.entry("mysqld-1", "UP"), Map.entry("mysqld-2", "UP"));
 
-	/** Whether the dashboard shows exactly the seven components, each of them UP. */
-	private static boolean allSevenUp(JsonNode status) {
-		return states(status).equals(ALL_SEVEN_UP);
+	/** Whether the dashboard shows exactly the eleven components, each of them UP. */
+	private static boolean allUp(JsonNode status) {
+		return states(status).equals(ALL_UP);
 	}
 
 	private static Map<String, String> states(JsonNode status) {
@@ -548,8 +554,8 @@ class StackIntegrationTests {
 		await("app-2 back in rotation by itself").atMost(Duration.ofSeconds(10))
 			.pollInterval(Duration.ofMillis(200))
 			.until(() -> serverState("app-2"), "UP"::equals);
-		assertThat(states(awaitStatus(StackIntegrationTests::allSevenUp))).as("the dashboard shows them back")
-			.isEqualTo(ALL_SEVEN_UP);
+		assertThat(states(awaitStatus(StackIntegrationTests::allUp))).as("the dashboard shows them back")
+			.isEqualTo(ALL_UP);
 	}
 
 	@Test
@@ -559,8 +565,11 @@ class StackIntegrationTests {
 		// else, everything runs as that user. After the repairs above, so the restarted
 		// components count too.
 		boolean root = uid(Path.of("/proc/self")) == 0;
-		Map<String, String> accounts = Map.of("db-1", "mysql", "db-2", "mysql", "web-1", "www-data", "lb-1",
-				"haproxy", "app-1", "webstack", "app-2", "webstack", "prometheus", "webstack");
+		Map<String, String> accounts = Map.ofEntries(Map.entry("db-1", "mysql"), Map.entry("db-2", "mysql"),
+				Map.entry("web-1", "www-data"), Map.entry("lb-1", "haproxy"), Map.entry("app-1", "webstack"),
+				Map.entry("app-2", "webstack"), Map.entry("prometheus", "webstack"),
+				Map.entry("alertmanager", "webstack"), Map.entry("node", "prometheus"),
+				Map.entry("mysqld-1", "prometheus"), Map.entry("mysqld-2", "prometheus"));
 		List<Path> haproxyWorkers = new ArrayList<>();
 		for (var component : accounts.entrySet()) {
 			String name = component.getKey();
@@ -661,12 +670,58 @@ class StackIntegrationTests {
 		assertThat(published + refused).as(out).isGreaterThanOrEqualTo(requests / 10 - 2);
 	}
 
+	/**
+	 * Alertmanager's inhibition rules as rendered and loaded: alerts posted to its API as
+	 * Prometheus posts them. A dead primary silences the replication alerts that follow from
+	 * it; an app server down silences its own latency alert, not the other's.
+	 */
+	@Test
+	@Order(17)
+	void alertmanagerInhibitsTheAlertsThatFollowFromADeadPrimaryOrADeadAppServer() throws Exception {
+		String run = UUID.randomUUID().toString();
+		String until = java.time.Instant.now().plusSeconds(120).toString();
+		String alerts = "[" + String.join(",",
+				postedAlert(run, until, "\"alertname\":\"DatabaseDown\",\"job\":\"mysqld\",\"database\":\"db-1\","
+						+ "\"role\":\"primary\",\"instance_name\":\"mysqld-1\""),
+				postedAlert(run, until, "\"alertname\":\"ReplicationStopped\""),
+				postedAlert(run, until, "\"alertname\":\"InstanceDown\",\"job\":\"apps\",\"instance_name\":\"app-1\""),
+				postedAlert(run, until, "\"alertname\":\"AppLatencyHigh\",\"instance_name\":\"app-1\""),
+				postedAlert(run, until, "\"alertname\":\"AppLatencyHigh\",\"instance_name\":\"app-2\""))
+				+ "]";
+		HttpClient http = HttpClient.newHttpClient();
+		String alertmanager = "http://127.0.0.1:" + (9093 + OFFSET);
+		assertThat(http.send(HttpRequest.newBuilder(URI.create(alertmanager + "/api/v2/alerts"))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(alerts))
+			.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+		Map<String, String> expected = Map.of("DatabaseDown/mysqld-1", "active", "ReplicationStopped/", "suppressed",
+				"InstanceDown/app-1", "active", "AppLatencyHigh/app-1", "suppressed", "AppLatencyHigh/app-2", "active");
+		await("Alertmanager's verdicts").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(250))
+			.until(() -> {
+				Map<String, String> found = new java.util.TreeMap<>();
+				JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(alertmanager + "/api/v2/alerts?filter="
+						+ URLEncoder.encode("run=\"" + run + "\"", StandardCharsets.UTF_8))).build(),
+						HttpResponse.BodyHandlers.ofString()).body())
+					.forEach((alert) -> found.put(alert.path("labels").path("alertname").asString() + "/"
+							+ alert.path("labels").path("instance_name").asString(""),
+							alert.path("status").path("state").asString()));
+				return found;
+			}, expected::equals);
+	}
+
+	private static String postedAlert(String run, String endsAt, String labels) {
+		return "{\"labels\":{" + labels + ",\"severity\":\"warning\",\"run\":\"" + run
+				+ "\"},\"annotations\":{\"summary\":\"posted by StackIntegrationTests\"},\"endsAt\":\"" + endsAt
+				+ "\"}";
+	}
+
 	@Test
 	@Order(18)
 	void downStopsEverythingItStarted() throws Exception {
 		List<String> pids = new ArrayList<>();
-		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus", "node",
-				"mysqld-1", "mysqld-2")) {
+		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus",
+				"alertmanager", "node", "mysqld-1", "mysqld-2")) {
 			pids.add(pid(component));
 		}
 		stack("down");
