@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -65,6 +66,65 @@ class FaultStackIntegrationTests {
 	static void down() throws Exception {
 		stack.destroy();
 		mail.close();
+	}
+
+	/**
+	 * Slow answers spend the latency budget: a session on the replica holds the posts
+	 * table locked (2 s at a time, as a long backup or schema change would), so every read
+	 * of a page waits for it. Nothing fails, but nearly every answer takes over 300 ms, and
+	 * LatencyBudgetBurningFast fires and reaches the dashboard. First, on a fresh stack: the
+	 * hour's window then holds little but these reads, as it would an hour into an outage.
+	 */
+	@Test
+	@Order(0)
+	@Timeout(value = 8, unit = TimeUnit.MINUTES)
+	void slowAnswersFromALockedReplicaFireTheLatencyBurnRateAlert() throws Exception {
+		Path locks = Files.createTempFile("webstack-locks-", ".sql");
+		// Not binary-logged (a statement of root's on the replica would break its GTID order).
+		Files.writeString(locks, "SET sql_log_bin = 0;\n"
+				+ "LOCK TABLES webstack.post WRITE; DO SLEEP(2); UNLOCK TABLES;\n".repeat(150));
+		LoadGenerator load = stack.load(150, 4, 0);
+		load.awaitRunning(false);
+		ChildProcess locker = ChildProcess.start(new ProcessBuilder("mariadb", "--no-defaults", "--protocol=socket",
+				"--socket=" + stack.state().resolve("db-2/mysqld.sock"), "-u", "root"), locks);
+		try {
+			await("slow answers in the recorded ratio").atMost(Duration.ofMinutes(1))
+				.pollInterval(Duration.ofSeconds(1))
+				.until(() -> prometheusValue("slo:http_slow:ratio_rate5m"), (ratio) -> ratio > 14.4 * 0.005);
+			JsonNode alert = await("LatencyBudgetBurningFast on the dashboard").atMost(Duration.ofMinutes(5))
+				.pollInterval(Duration.ofSeconds(1))
+				.until(() -> firing(JSON.readTree(stack.dashboard("app-1")), "LatencyBudgetBurningFast"),
+						(found) -> found != null);
+			assertThat(alert.path("severity").asString()).isEqualTo("critical");
+			assertThat(alert.path("component").isNull()).as("the site's, not one component's").isTrue();
+			assertThat(alert.path("labels").path("slo").asString()).isEqualTo("latency");
+		}
+		finally {
+			locker.finish(Duration.ZERO);
+			Files.delete(locks);
+		}
+		JsonNode figures = load.figures("replica holding reads");
+		assertThat(figures.path("readFailures").asLong()).as("slow, not failed").isZero();
+	}
+
+	private static JsonNode firing(JsonNode status, String alertname) {
+		for (JsonNode alert : status.path("alerts").path("firing")) {
+			if (alertname.equals(alert.path("alertname").asString())) {
+				return alert;
+			}
+		}
+		return null;
+	}
+
+	/** The value of a query that Prometheus answers with one series, or NaN without one. */
+	private static double prometheusValue(String query) throws Exception {
+		JsonNode result = JSON.readTree(HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.port(9090) + "/api/v1/query?query="
+					+ java.net.URLEncoder.encode(query, StandardCharsets.UTF_8)))
+				.timeout(Duration.ofSeconds(10))
+				.build(), HttpResponse.BodyHandlers.ofString())
+			.body()).path("data").path("result");
+		return result.size() == 1 ? Double.parseDouble(result.get(0).path("value").get(1).asString()) : Double.NaN;
 	}
 
 	@Test
