@@ -181,7 +181,8 @@ class SecretsStackIntegrationTests {
 				health.put(target.path("labels").path("instance_name").asString(), target.path("health").asString()
 						+ " " + target.path("lastError").asString());
 			}
-			assertThat(health).containsOnlyKeys("app-1", "app-2", "lb-1", "prometheus", "node", "mysqld-1", "mysqld-2");
+			assertThat(health).containsOnlyKeys("app-1", "app-2", "lb-1", "prometheus", "alertmanager", "node",
+					"mysqld-1", "mysqld-2");
 			assertThat(health.values()).as(health.toString()).allMatch((h) -> h.strip().equals("up"));
 		});
 	}

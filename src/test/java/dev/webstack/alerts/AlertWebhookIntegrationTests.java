@@ -52,6 +52,17 @@ class AlertWebhookIntegrationTests extends DatabasePairTests {
 		assertThat(shown.path("startsAt").asString()).isEqualTo("2026-11-28T10:00:00.123Z");
 		assertThat(shown.path("runbook").asString()).isEqualTo("/admin/runbook#instancedown");
 		assertThat(shown.path("summary").asString()).isEqualTo("app-2 does not answer");
+		Document panels = Jsoup.parse(this.mvc.get()
+			.uri("/admin/panels")
+			.with(user("admin").roles("ADMIN"))
+			.exchange()
+			.getResponse()
+			.getContentAsString());
+		assertThat(panels.select(".node[data-node=app-2]").hasClass("alerting")).as("app-2 marked in the picture")
+			.isTrue();
+		assertThat(panels.select(".node[data-node=app-1]").hasClass("alerting")).isFalse();
+		assertThat(panels.select(".firing li[data-alert=InstanceDown] a.runbook").attr("href"))
+			.isEqualTo("/admin/runbook#instancedown");
 
 		assertThat(deliver(notification(alert("resolved", fingerprint, "InstanceDown", "app-2",
 				"2026-11-28T10:00:00.123Z", "2026-11-28T10:03:00Z")), alertmanager())).hasStatusOk();
