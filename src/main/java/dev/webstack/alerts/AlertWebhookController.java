@@ -48,7 +48,9 @@ class AlertWebhookController {
 
 	@ExceptionHandler(InvalidNotificationException.class)
 	ResponseEntity<Map<String, String>> invalid(InvalidNotificationException ex) {
-		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_JSON).body(Map.of("error", ex.getMessage()));
+		return ResponseEntity.badRequest()
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of("error", ex.getMessage()));
 	}
 
 }

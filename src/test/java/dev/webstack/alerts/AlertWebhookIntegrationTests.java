@@ -1,15 +1,20 @@
 package dev.webstack.alerts;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 
 import dev.webstack.DatabasePair;
 import dev.webstack.DatabasePairTests;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -130,9 +135,9 @@ class AlertWebhookIntegrationTests extends DatabasePairTests {
 		MvcTestResult page = this.mvc.get().uri("/admin/runbook").with(user("admin").roles("ADMIN")).exchange();
 		assertThat(page).hasStatusOk();
 		Document runbook = Jsoup.parse(page.getResponse().getContentAsString());
-		List<String> rules = new java.util.ArrayList<>();
+		List<String> rules = new ArrayList<>();
 		for (String file : List.of("prometheus/alerts.yml", "prometheus/slo.yml")) {
-			java.nio.file.Files.readAllLines(java.nio.file.Path.of(file))
+			Files.readAllLines(Path.of(file))
 				.stream()
 				.map(String::strip)
 				.filter((line) -> line.startsWith("- alert: "))
@@ -140,8 +145,10 @@ class AlertWebhookIntegrationTests extends DatabasePairTests {
 		}
 		assertThat(rules).hasSizeGreaterThan(15);
 		for (String rule : rules) {
-			assertThat(runbook.getElementById(rule.toLowerCase(java.util.Locale.ROOT))).as(rule).isNotNull();
-			assertThat(runbook.getElementById(rule.toLowerCase(java.util.Locale.ROOT)).select("h2").text()).isEqualTo(rule);
+			Element section = runbook.getElementById(rule.toLowerCase(Locale.ROOT));
+			assertThat(section).as(rule).isNotNull();
+			assertThat(section.select("h2").text()).isEqualTo(rule);
+			assertThat(section.select(".runbook-text").text()).as(rule + " says what to do").isNotBlank();
 		}
 		assertThat(this.mvc.get().uri("/admin/runbook").exchange()).as("for admins only")
 			.hasStatus(HttpStatus.FOUND);
@@ -182,8 +189,8 @@ class AlertWebhookIntegrationTests extends DatabasePairTests {
 	}
 
 	static String notification(String... alerts) {
-		return "{\"version\":\"4\",\"status\":\"firing\",\"receiver\":\"admins\",\"alerts\":[" + String.join(",", alerts)
-				+ "]}";
+		return "{\"version\":\"4\",\"status\":\"firing\",\"receiver\":\"admins\",\"alerts\":["
+				+ String.join(",", alerts) + "]}";
 	}
 
 	static String alert(String status, String fingerprint, String alertname, String instance, String startsAt,

@@ -88,6 +88,16 @@ class ParserTests {
 			.withMessageContaining("parse error");
 	}
 
+	@Test
+	void alertmanagersAlertsActiveAndSilenced() throws IOException {
+		JsonMapper json = JsonMapper.builder().build();
+		assertThat(AlertmanagerStatus.parse(json, captured("alertmanager-0.25-alerts.json")))
+			.isEqualTo(new AlertmanagerStatus(1, 1));
+		assertThat(AlertmanagerStatus.parse(json, "[]")).isEqualTo(new AlertmanagerStatus(0, 0));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> AlertmanagerStatus.parse(json, "{\"status\":\"success\"}"));
+	}
+
 	private static String captured(String name) throws IOException {
 		try (InputStream in = ParserTests.class.getResourceAsStream("/infra/" + name)) {
 			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
