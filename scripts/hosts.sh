@@ -1,0 +1,134 @@
+# shellcheck shell=bash
+# The hosts mode's network: each host a network namespace with an address of its own,
+# joined by the Compose file's three networks (front, app, back), each a Linux bridge
+# inside a switch namespace of its own, so that no firewall of this machine (Docker's
+# FORWARD drop included) sees their traffic. No NAT, no default route out of any host:
+# each host reaches only the networks it is on. This machine is on front alone, at .1.
+#
+# The addresses are 10.88.N.0/24, where N is 3 x the stack's instance (its port offset in
+# thousands, so the tests' stacks and yours never share one) plus the network's index;
+# names are ws<instance>-<host>.
+
+HOSTS=(lb-1 web-1 app-1 app-2 db-1 db-2 mon-1)
+HOST_NETWORKS=(front app back)
+# As in docker/compose.yaml, and mon-1 on back too: the databases' exporters run there.
+declare -A HOST_ON=([lb-1]="front" [web-1]="front app" [app-1]="app back" [app-2]="app back"
+  [db-1]="back" [db-2]="back" [mon-1]="front app back")
+# Each host's last octet, the same on every network it is on.
+declare -A HOST_OCTET=([lb-1]=10 [web-1]=20 [app-1]=31 [app-2]=32 [db-1]=41 [db-2]=42 [mon-1]=50)
+
+HOSTS_INSTANCE=$((PORT_OFFSET / 1000 % 80))
+HOSTS_PREFIX=ws$HOSTS_INSTANCE
+HOSTS_SWITCH=$HOSTS_PREFIX-net
+
+host_ns() { echo "$HOSTS_PREFIX-$1"; }
+
+network_index() {
+  local i
+  for i in "${!HOST_NETWORKS[@]}"; do
+    [ "${HOST_NETWORKS[$i]}" != "$1" ] || { echo "$i"; return 0; }
+  done
+  die "no network '$1'"
+}
+
+network_subnet() { echo "10.88.$((3 * HOSTS_INSTANCE + $(network_index "$1"))).0/24"; }
+
+# A host's address on one of its networks (on its first, when none is named).
+host_address() {
+  local host=$1 network=${2:-}
+  [ -n "$network" ] || network=${HOST_ON[$host]%% *}
+  [[ " ${HOST_ON[$host]} " == *" $network "* ]] || die "$host is not on the $network network"
+  echo "10.88.$((3 * HOSTS_INSTANCE + $(network_index "$network"))).${HOST_OCTET[$host]}"
+}
+
+# The namespaces of this stack's hosts mode that exist now.
+hosts_namespaces() { ip netns list | awk '{print $1}' | grep -x -- "$HOSTS_PREFIX-.*" || true; }
+
+hosts_net_up() {
+  [ -n "$AS_ROOT" ] || die "the hosts mode needs root: it makes network namespaces, bridges and veth pairs"
+  if ip netns list | awk '{print $1}' | grep -qx -- "$HOSTS_SWITCH"; then
+    info "the hosts' network is up already ($HOSTS_SWITCH)"
+    return 0
+  fi
+  local network subnet routed
+  for network in "${HOST_NETWORKS[@]}"; do
+    subnet=$(network_subnet "$network")
+    routed=$(ip -4 route show to match "$subnet" | grep -v '^default' || true)
+    [ -z "$routed" ] || die "this machine already routes $subnet (the $network network): $routed
+(move the stack with WEBSTACK_PORT_OFFSET, which picks other subnets; nothing was created)"
+  done
+  step "creating the hosts' network: ${HOSTS[*]} on $(for n in "${HOST_NETWORKS[@]}"; do printf '%s %s ' "$n" "$(network_subnet "$n")"; done)"
+  # A failure halfway removes what was made: a failed up leaves nothing behind.
+  if ! hosts_net_create; then
+    hosts_net_down
+    die "could not create the hosts' network (nothing is left of it)"
+  fi
+}
+
+# Every step checked (errexit does not reach a function called as a condition).
+hosts_net_create() {
+  local network host i ns
+  ip netns add "$HOSTS_SWITCH" || return 1
+  ip -n "$HOSTS_SWITCH" link set lo up || return 1
+  for network in "${HOST_NETWORKS[@]}"; do
+    ip -n "$HOSTS_SWITCH" link add name "br-$network" type bridge || return 1
+    ip -n "$HOSTS_SWITCH" link set "br-$network" up || return 1
+  done
+  for host in "${HOSTS[@]}"; do
+    ns=$(host_ns "$host")
+    ip netns add "$ns" || return 1
+    ip -n "$ns" link set lo up || return 1
+    # IPv4 only: no link-local IPv6 path around the addresses (and the firewalls) either.
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || return 1
+    i=0
+    for network in ${HOST_ON[$host]}; do
+      # One veth pair per host and network: eth<i> in the host, the other end on the bridge.
+      ip -n "$HOSTS_SWITCH" link add "$host-$i" type veth peer name "eth$i" netns "$ns" || return 1
+      ip -n "$HOSTS_SWITCH" link set "$host-$i" master "br-$network" up || return 1
+      ip -n "$ns" addr add "$(host_address "$host" "$network")/24" dev "eth$i" || return 1
+      ip -n "$ns" link set "eth$i" up || return 1
+      i=$((i + 1))
+    done
+  done
+  # This machine on front only, at .1: it reaches what front's hosts let it reach.
+  ip -n "$HOSTS_SWITCH" link add this-machine type veth peer name "$HOSTS_PREFIX-front" netns $$ || return 1
+  ip -n "$HOSTS_SWITCH" link set this-machine master br-front up || return 1
+  sysctl -qw "net.ipv6.conf.$HOSTS_PREFIX-front.disable_ipv6=1" || return 1
+  ip addr add "10.88.$((3 * HOSTS_INSTANCE)).1/24" dev "$HOSTS_PREFIX-front" || return 1
+  ip link set "$HOSTS_PREFIX-front" up || return 1
+  # The other networks are unreachable from here, and said so at once: without these
+  # routes, the default route would send their packets out of this machine.
+  for network in app back; do
+    ip route add unreachable "$(network_subnet "$network")" || return 1
+  done
+}
+
+# Removes every namespace of this stack's hosts mode; their veth pairs, bridges and this
+# machine's end of front go with them.
+hosts_net_down() {
+  local ns
+  for ns in $(hosts_namespaces); do
+    ip netns del "$ns"
+  done
+  # The namespace holding its peer is gone, but the kernel may take a moment to drop it.
+  ! ip link show "$HOSTS_PREFIX-front" >/dev/null 2>&1 || ip link del "$HOSTS_PREFIX-front" 2>/dev/null || true
+  for network in app back; do
+    ! ip -4 route show type unreachable | grep -q "^unreachable $(network_subnet "$network")" \
+      || ip route del unreachable "$(network_subnet "$network")"
+  done
+}
+
+hosts_net_status() {
+  local host network line
+  if ! ip netns list | awk '{print $1}' | grep -qx -- "$HOSTS_SWITCH"; then
+    echo "the hosts' network is down"
+    return 0
+  fi
+  printf '%-8s %-20s %s\n' HOST NAMESPACE ADDRESSES
+  for host in "${HOSTS[@]}"; do
+    line=""
+    for network in ${HOST_ON[$host]}; do line+="$network $(host_address "$host" "$network")  "; done
+    printf '%-8s %-20s %s\n' "$host" "$(host_ns "$host")" "$line"
+  done
+  printf '%-8s %-20s %s\n' "(this)" "-" "front 10.88.$((3 * HOSTS_INSTANCE)).1"
+}

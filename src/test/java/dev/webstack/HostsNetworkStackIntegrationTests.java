@@ -1,0 +1,200 @@
+package dev.webstack;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The hosts mode's network (`./stack net up`): a namespace per host, on the networks
+ * docker/compose.yaml gives it, this machine on front alone; every host reaches exactly
+ * the addresses of the networks it is on, and nothing else; `down` and a failed `up`
+ * leave no namespace, link or route behind.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HostsNetworkStackIntegrationTests {
+
+	/** Instance 26: 10.88.78.0/24 (front), .79 (app), .80 (back); names ws26-*. */
+	private static final int OFFSET = 26000;
+
+	private static final String PREFIX = "ws26-";
+
+	private static final Map<String, List<String>> NETWORKS = Map.of("lb-1", List.of("front"), "web-1",
+			List.of("front", "app"), "app-1", List.of("app", "back"), "app-2", List.of("app", "back"), "db-1",
+			List.of("back"), "db-2", List.of("back"), "mon-1", List.of("front", "app", "back"));
+
+	private static final Map<String, Integer> OCTETS = Map.of("lb-1", 10, "web-1", 20, "app-1", 31, "app-2", 32,
+			"db-1", 41, "db-2", 42, "mon-1", 50);
+
+	private static final Map<String, Integer> SUBNETS = Map.of("front", 78, "app", 79, "back", 80);
+
+	private static TestStack stack;
+
+	@BeforeAll
+	static void create() throws Exception {
+		assumeTrue(ProcessHandle.current().info().user().map("root"::equals).orElse(false),
+				"network namespaces need root");
+		stack = new TestStack(OFFSET);
+	}
+
+	@AfterAll
+	static void destroy() throws Exception {
+		if (stack != null) {
+			stack.destroy();
+			assertNothingLeft();
+		}
+	}
+
+	@Test
+	@Order(1)
+	void upMakesOneHostPerComponentOnItsNetworksWithNoRouteOut() throws Exception {
+		assertThat(stack.stack("net", "up")).contains("creating the hosts' network");
+		assertThat(namespaces()).containsExactlyInAnyOrder(PREFIX + "net", PREFIX + "lb-1", PREFIX + "web-1",
+				PREFIX + "app-1", PREFIX + "app-2", PREFIX + "db-1", PREFIX + "db-2", PREFIX + "mon-1");
+		for (var host : NETWORKS.entrySet()) {
+			Set<String> addresses = new TreeSet<>();
+			for (String line : run("ip", "-n", PREFIX + host.getKey(), "-4", "-o", "addr", "show").split("\n")) {
+				addresses.add(line.replaceAll(".* inet ([0-9.]+)/.*", "$1"));
+			}
+			Set<String> expected = new TreeSet<>(Set.of("127.0.0.1"));
+			host.getValue().forEach((network) -> expected.add(address(host.getKey(), network)));
+			assertThat(addresses).as(host.getKey()).isEqualTo(expected);
+			assertThat(run("ip", "-n", PREFIX + host.getKey(), "route", "show")).as(host.getKey() + "'s routes")
+				.doesNotContain("default");
+			assertThat(run("ip", "-n", PREFIX + host.getKey(), "-6", "addr", "show")).as("no IPv6").isBlank();
+		}
+		assertThat(run("ip", "-4", "route", "show")).contains("10.88.78.0/24 dev ws26-front")
+			.contains("unreachable 10.88.79.0/24", "unreachable 10.88.80.0/24");
+		assertThat(stack.stack("net", "status")).contains("db-1     ws26-db-1            back 10.88.80.41");
+		assertThat(stack.stack("net", "up")).as("up again makes nothing").contains("up already");
+	}
+
+	@Test
+	@Order(2)
+	void everyHostReachesTheAddressesOfItsOwnNetworksAndNothingElse() throws Exception {
+		List<ChildProcess> listeners = new ArrayList<>();
+		try {
+			for (String host : NETWORKS.keySet()) {
+				listeners.add(ChildProcess.start(new ProcessBuilder("ip", "netns", "exec", PREFIX + host, "socat",
+						"TCP-LISTEN:7000,fork,reuseaddr", "OPEN:/dev/null")));
+			}
+			for (String host : NETWORKS.keySet()) {
+				await(host + " listening").atMost(Duration.ofSeconds(30))
+					.pollInterval(Duration.ofMillis(100))
+					.until(() -> run("ip", "netns", "exec", PREFIX + host, "ss", "-Hltn", "sport = :7000"),
+							(listening) -> !listening.isBlank());
+			}
+			Map<String, Boolean> expected = new LinkedHashMap<>();
+			Map<String, Boolean> found = new LinkedHashMap<>();
+			List<String> sources = new ArrayList<>(NETWORKS.keySet());
+			sources.add("this machine");
+			for (String source : sources) {
+				List<String> sourceNetworks = NETWORKS.getOrDefault(source, List.of("front"));
+				for (var target : NETWORKS.entrySet()) {
+					for (String network : target.getValue()) {
+						String address = address(target.getKey(), network);
+						String pair = source + " -> " + target.getKey() + " on " + network + " (" + address + ")";
+						expected.put(pair, sourceNetworks.contains(network) || source.equals(target.getKey()));
+						found.put(pair, connects(source, address));
+					}
+				}
+			}
+			assertThat(found).isEqualTo(expected);
+		}
+		finally {
+			for (ChildProcess listener : listeners) {
+				listener.finish(Duration.ZERO);
+			}
+		}
+	}
+
+	@Test
+	@Order(3)
+	void downRemovesEveryNamespaceLinkAndRoute() throws Exception {
+		stack.stack("net", "down");
+		assertNothingLeft();
+		assertThat(stack.stack("net", "status")).contains("down");
+	}
+
+	@Test
+	@Order(4)
+	void anUpThatFailsHalfwayLeavesNothingBehind() throws Exception {
+		// A namespace in the way of db-2's: up fails there, after the switch and five hosts.
+		run("ip", "netns", "add", PREFIX + "db-2");
+		TestStack.Result failed = stack.run(Map.of(), "net", "up");
+		assertThat(failed.exitCode()).isNotZero();
+		assertThat(failed.output()).contains("could not create the hosts' network (nothing is left of it)");
+		assertNothingLeft();
+	}
+
+	@Test
+	@Order(5)
+	void aSubnetThisMachineRoutesAlreadyIsRefusedBeforeAnythingIsMade() throws Exception {
+		run("ip", "route", "add", "blackhole", "10.88.80.0/24");
+		try {
+			TestStack.Result refused = stack.run(Map.of(), "net", "up");
+			assertThat(refused.exitCode()).isNotZero();
+			assertThat(refused.output()).contains("this machine already routes 10.88.80.0/24 (the back network)");
+			assertThat(namespaces()).isEmpty();
+		}
+		finally {
+			run("ip", "route", "del", "blackhole", "10.88.80.0/24");
+		}
+	}
+
+	private static String address(String host, String network) {
+		return "10.88." + SUBNETS.get(network) + "." + OCTETS.get(host);
+	}
+
+	/** Whether a TCP connection from a host (or this machine) to an address succeeds within 2 s. */
+	private static boolean connects(String source, String address) throws Exception {
+		List<String> command = new ArrayList<>();
+		if (!source.equals("this machine")) {
+			command.addAll(List.of("ip", "netns", "exec", PREFIX + source));
+		}
+		command.addAll(List.of("socat", "-u", "OPEN:/dev/null", "TCP:" + address + ":7000,connect-timeout=2"));
+		ChildProcess.Result result = ChildProcess.run(new ProcessBuilder(command), Duration.ofSeconds(30));
+		assertThat(result.finished()).as(String.join(" ", command)).isTrue();
+		return result.exitCode() == 0;
+	}
+
+	private static List<String> namespaces() throws Exception {
+		List<String> names = new ArrayList<>();
+		for (String line : run("ip", "netns", "list").split("\n")) {
+			String name = line.strip().split(" ")[0];
+			if (name.startsWith(PREFIX)) {
+				names.add(name);
+			}
+		}
+		return names;
+	}
+
+	private static void assertNothingLeft() throws Exception {
+		assertThat(namespaces()).as("namespaces").isEmpty();
+		assertThat(run("ip", "-o", "link", "show")).as("links").doesNotContain(PREFIX);
+		assertThat(run("ip", "-4", "route", "show")).as("routes").doesNotContain("10.88.78.", "10.88.79.",
+				"10.88.80.");
+	}
+
+	private static String run(String... command) throws Exception {
+		ChildProcess.Result result = ChildProcess.run(new ProcessBuilder(command), Duration.ofSeconds(30));
+		assertThat(result.finished() && result.exitCode() == 0).as(String.join(" ", command) + ": " + result.output())
+			.isTrue();
+		return result.output().strip();
+	}
+
+}
