@@ -11,8 +11,10 @@
 
 HOSTS=(lb-1 web-1 app-1 app-2 db-1 db-2 mon-1)
 HOST_NETWORKS=(front app back)
-# As in docker/compose.yaml, and mon-1 on back too: the databases' exporters run there.
-declare -A HOST_ON=([lb-1]="front" [web-1]="front app" [app-1]="app back" [app-2]="app back"
+# As in docker/compose.yaml (lb-1 on app too: the dashboard reads HAProxy's stats and
+# checks the public side from the app servers), and mon-1 on back as well: the databases'
+# exporters run there.
+declare -A HOST_ON=([lb-1]="front app" [web-1]="front app" [app-1]="app back" [app-2]="app back"
   [db-1]="back" [db-2]="back" [mon-1]="front app back")
 # Each host's last octet, the same on every network it is on.
 declare -A HOST_OCTET=([lb-1]=10 [web-1]=20 [app-1]=31 [app-2]=32 [db-1]=41 [db-2]=42 [mon-1]=50)

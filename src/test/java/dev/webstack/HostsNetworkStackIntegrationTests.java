@@ -33,7 +33,7 @@ class HostsNetworkStackIntegrationTests {
 
 	private static final String PREFIX = "ws26-";
 
-	private static final Map<String, List<String>> NETWORKS = Map.of("lb-1", List.of("front"), "web-1",
+	private static final Map<String, List<String>> NETWORKS = Map.of("lb-1", List.of("front", "app"), "web-1",
 			List.of("front", "app"), "app-1", List.of("app", "back"), "app-2", List.of("app", "back"), "db-1",
 			List.of("back"), "db-2", List.of("back"), "mon-1", List.of("front", "app", "back"));
 
