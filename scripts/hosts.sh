@@ -19,7 +19,11 @@ declare -A HOST_ON=([lb-1]="front app" [web-1]="front app" [app-1]="app back" [a
 # Each host's last octet, the same on every network it is on.
 declare -A HOST_OCTET=([lb-1]=10 [web-1]=20 [app-1]=31 [app-2]=32 [db-1]=41 [db-2]=42 [mon-1]=50)
 
+# Each host's firewall: the rule set of its role in firewall/, default drop.
+declare -A HOST_ROLE=([lb-1]=lb [web-1]=web [app-1]=app [app-2]=app [db-1]=db [db-2]=db [mon-1]=mon)
+
 HOSTS_INSTANCE=$((PORT_OFFSET / 1000 % 80))
+HOSTS_FIREWALL_DIR=$STATE_DIR/hosts/firewall
 HOSTS_PREFIX=ws$HOSTS_INSTANCE
 HOSTS_SWITCH=$HOSTS_PREFIX-net
 
@@ -60,11 +64,48 @@ hosts_net_up() {
 (move the stack with WEBSTACK_PORT_OFFSET, which picks other subnets; nothing was created)"
   done
   step "creating the hosts' network: ${HOSTS[*]} on $(for n in "${HOST_NETWORKS[@]}"; do printf '%s %s ' "$n" "$(network_subnet "$n")"; done)"
+  hosts_firewall_render
   # A failure halfway removes what was made: a failed up leaves nothing behind.
   if ! hosts_net_create; then
     hosts_net_down
     die "could not create the hosts' network (nothing is left of it)"
   fi
+  info "each host's firewall loaded (default drop): $(for h in "${HOSTS[@]}"; do printf '%s %s.nft  ' "$h" "${HOST_ROLE[$h]}"; done)"
+}
+
+# All the addresses of some hosts, as an nftables set.
+hosts_address_set() {
+  local host network addresses=()
+  for host in "$@"; do
+    for network in ${HOST_ON[$host]}; do addresses+=("$(host_address "$host" "$network")"); done
+  done
+  local IFS=,
+  echo "{ ${addresses[*]} }"
+}
+
+# firewall/'s rule sets with hosts.nft rendered from the real addresses, in one
+# directory, checked with nft -c before any namespace exists.
+hosts_firewall_render() {
+  local out
+  mkdir -p "$HOSTS_FIREWALL_DIR"
+  cp "$ROOT"/firewall/*.nft "$HOSTS_FIREWALL_DIR/"
+  cat >"$HOSTS_FIREWALL_DIR/hosts.nft" <<NFT
+# The hosts mode's addresses, rendered by ./stack (scripts/hosts.sh) from firewall/hosts.nft's names.
+define LOAD_BALANCERS = $(hosts_address_set lb-1)
+define WEB_SERVERS = $(hosts_address_set web-1)
+define APP_SERVERS = $(hosts_address_set app-1 app-2)
+define PRIMARY_DB = { $(host_address db-1 back) }
+define REPLICA_DBS = { $(host_address db-2 back) }
+define MONITORING = $(hosts_address_set mon-1)
+# No admins' network in the hosts mode: an address none of its hosts has.
+define ADMINS = { 10.10.9.0/24 }
+NFT
+  local role
+  for role in lb web app db mon; do
+    out=$(nft -c -I "$HOSTS_FIREWALL_DIR" -f "$HOSTS_FIREWALL_DIR/$role.nft" 2>&1) \
+      || die "firewall/$role.nft does not load with the hosts' addresses (nothing was created):
+$out"
+  done
 }
 
 # Every step checked (errexit does not reach a function called as a condition).
@@ -82,6 +123,8 @@ hosts_net_create() {
     ip -n "$ns" link set lo up || return 1
     # IPv4 only: no link-local IPv6 path around the addresses (and the firewalls) either.
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || return 1
+    # Its role's firewall before anything can listen in it.
+    ip netns exec "$ns" nft -I "$HOSTS_FIREWALL_DIR" -f "$HOSTS_FIREWALL_DIR/${HOST_ROLE[$host]}.nft" || return 1
     i=0
     for network in ${HOST_ON[$host]}; do
       # One veth pair per host and network: eth<i> in the host, the other end on the bridge.

@@ -77,7 +77,7 @@ class InfrastructureConfigTests {
 
 	@Test
 	void firewallRuleSetsPassNftsCheck() throws Exception {
-		for (String role : List.of("lb", "web", "app", "db")) {
+		for (String role : List.of("lb", "web", "app", "db", "mon")) {
 			Result check = run(Map.of(), "nft", "-c", "-I", "firewall", "-f", "firewall/" + role + ".nft");
 			assertThat(check.exitCode()).as(role + ": " + check.output()).isZero();
 		}
