@@ -3,6 +3,7 @@ package dev.webstack.alerts;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -28,6 +29,9 @@ public record AlertEvent(String fingerprint, String alertname, String status, St
 	public static final String FIRING = "firing";
 
 	public static final String RESOLVED = "resolved";
+
+	/** Alertmanager's fingerprints: a hash of the labels, in lower-case hex. */
+	public static final Pattern FINGERPRINT = Pattern.compile("[0-9a-f]{1,32}");
 
 	public boolean firing() {
 		return FIRING.equals(this.status);

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -85,6 +86,17 @@ public class AlertLog {
 	public List<AlertEvent> since(Instant since, int limit) {
 		return this.jdbc.query("select " + COLUMNS + " from alert_event where received_at >= ?"
 				+ " order by received_at desc, id desc limit ?", this::event, since.toEpochMilli(), limit);
+	}
+
+	/**
+	 * The latest record of an alert.
+	 * @param fingerprint its fingerprint
+	 * @return the record, if any
+	 */
+	@Transactional(readOnly = true)
+	public Optional<AlertEvent> latest(String fingerprint) {
+		return this.jdbc.query("select " + COLUMNS + " from alert_event where fingerprint = ?"
+				+ " order by starts_at desc, id desc limit 1", this::event, fingerprint).stream().findFirst();
 	}
 
 	private AlertEvent event(ResultSet row, int index) throws SQLException {

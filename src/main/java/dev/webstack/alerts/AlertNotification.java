@@ -21,8 +21,6 @@ final class AlertNotification {
 
 	static final int MAX_ALERTS = 1000;
 
-	private static final Pattern FINGERPRINT = Pattern.compile("[0-9a-f]{1,32}");
-
 	private static final Pattern ALERTNAME = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]{0,127}");
 
 	private static final int MAX_SUMMARY = 1024;
@@ -77,7 +75,7 @@ final class AlertNotification {
 			throw new InvalidNotificationException(where + ".status must be firing or resolved");
 		}
 		String fingerprint = text(alert, "fingerprint", where);
-		if (!FINGERPRINT.matcher(fingerprint).matches()) {
+		if (!AlertEvent.FINGERPRINT.matcher(fingerprint).matches()) {
 			throw new InvalidNotificationException(where + ".fingerprint must be up to 32 lower-case hex digits");
 		}
 		Map<String, String> labels = strings(alert.path("labels"), where + ".labels");
