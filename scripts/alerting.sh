@@ -17,6 +17,8 @@ alerting_email_configs() {
   [ -f "$ALERTING_CONF" ] || return 0
   local line key value to='' from='' relay='' tls=true user='' auth=''
   while IFS= read -r line || [ -n "$line" ]; do
+    # A comment may end a line too (no value here holds a '#').
+    line=${line%%[[:space:]]#*}
     [[ "$line" =~ ^[[:space:]]*(#.*)?$ ]] && continue
     [[ "$line" =~ ^[[:space:]]*([a-z_]+)[[:space:]]*=[[:space:]]*([^[:space:]]+)[[:space:]]*$ ]] \
       || die "$ALERTING_CONF: cannot read '$line' (one 'setting = value' per line)"
