@@ -527,6 +527,34 @@ class StackIntegrationTests {
 	}
 
 	@Test
+	@Order(13)
+	void aBrokenAlertingConfIsRefusedNamingTheLineAndAlertmanagerKeepsItsConfiguration() throws Exception {
+		String alertmanager = pid("alertmanager");
+		Path rendered = state.resolve("alertmanager/alertmanager.yml");
+		String before = Files.readString(rendered);
+		Map<String, String> cases = Map.of("email_to = admins@example.org\nsmtp_relay = relay:25\nemial_from = x@y\n",
+				"unknown setting 'emial_from'", "email_to = admins@example.org\n", "smtp_relay is missing",
+				"email_to = admins@example.org, root@localhost\nsmtp_relay = relay:25\n", "cannot read",
+				"email_to = admins@example.org'\nsmtp_relay = relay:25\n", "is not an e-mail address",
+				"email_to = a@b\nsmtp_relay = relay:25\nsmtp_require_tls = maybe\n", "is not true or false",
+				"email_to = a@b\nsmtp_relay = relay:25\nsmtp_username = me\n", "smtp-password (its password) is missing");
+		try {
+			for (var bad : cases.entrySet()) {
+				Files.writeString(state.resolve("alerting.conf"), bad.getKey());
+				TestStack.Result result = run(Map.of(), "reload", "alertmanager");
+				assertThat(result.exitCode()).as(bad.getKey()).isNotZero();
+				assertThat(result.output()).as(bad.getKey()).contains("alerting.conf: ", bad.getValue());
+				assertThat(Files.readString(rendered)).as("the configuration Alertmanager runs").isEqualTo(before);
+			}
+		}
+		finally {
+			Files.delete(state.resolve("alerting.conf"));
+		}
+		assertThat(pid("alertmanager")).isEqualTo(alertmanager);
+		assertThat(stack("status")).containsPattern("(?m)^alertmanager .* UP");
+	}
+
+	@Test
 	@Order(14)
 	void upRestartsWhatIsMissingAndLeavesTheRestAlone() throws Exception {
 		String db1 = pid("db-1");
