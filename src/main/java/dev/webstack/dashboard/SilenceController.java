@@ -61,6 +61,9 @@ class SilenceController {
 	String silence(@RequestParam String fingerprint, @RequestParam(required = false) Integer hours,
 			@RequestParam(defaultValue = "") String comment, Principal admin, Model model,
 			HttpServletResponse response, RedirectAttributes redirect) {
+		if (!this.silences.available()) {
+			return unavailable(model, response, "No Alertmanager runs in this deployment, nothing changed.");
+		}
 		Optional<AlertEvent> alert = find(fingerprint);
 		String problem = alert.isEmpty() ? "No such alert." : (hours == null || !HOURS.contains(hours))
 				? "Choose how long: 1, 4 or 24 hours." : invalidComment(comment.strip());
@@ -75,7 +78,7 @@ class SilenceController {
 			this.silences.silence(alert.get().labels(), Duration.ofHours(hours), admin.getName(), comment.strip());
 		}
 		catch (IOException ex) {
-			return unavailable(model, response, ex);
+			return unavailable(model, response, "Alertmanager does not answer, nothing changed: " + ex.getMessage());
 		}
 		redirect.addFlashAttribute("message",
 				"Silenced " + alert.get().alertname() + " for " + hours + (hours == 1 ? " hour." : " hours."));
@@ -84,6 +87,9 @@ class SilenceController {
 
 	@PostMapping("/admin/silences/{id}/expire")
 	String expire(@PathVariable String id, Model model, HttpServletResponse response, RedirectAttributes redirect) {
+		if (!this.silences.available()) {
+			return unavailable(model, response, "No Alertmanager runs in this deployment, nothing changed.");
+		}
 		if (!SILENCE_ID.matcher(id).matches()) {
 			response.setStatus(400);
 			model.addAttribute("error", "No such silence.");
@@ -93,7 +99,7 @@ class SilenceController {
 			this.silences.expire(id);
 		}
 		catch (IOException ex) {
-			return unavailable(model, response, ex);
+			return unavailable(model, response, "Alertmanager does not answer, nothing changed: " + ex.getMessage());
 		}
 		redirect.addFlashAttribute("message", "The silence has ended.");
 		return "redirect:/admin/silences";
@@ -129,9 +135,9 @@ class SilenceController {
 		return "dashboard/silences";
 	}
 
-	private String unavailable(Model model, HttpServletResponse response, IOException ex) {
+	private String unavailable(Model model, HttpServletResponse response, String why) {
 		response.setStatus(503);
-		model.addAttribute("error", "Alertmanager does not answer, nothing changed: " + ex.getMessage());
+		model.addAttribute("error", why);
 		return page(model);
 	}
 

@@ -16,7 +16,10 @@ import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,8 +39,9 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
  * Silencing an alert from the dashboard (Debian's Alertmanager has no web UI), against a
  * real Alertmanager that this test starts where the application looks for it: the silence
  * matches exactly the alert's labels, carries the admin's name and reason, and ends when
- * asked; bad input changes nothing.
+ * asked; bad input changes nothing, and an Alertmanager that does not answer is named.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SilencesIntegrationTests extends DatabasePairTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -67,11 +71,14 @@ class SilencesIntegrationTests extends DatabasePairTests {
 
 	@AfterAll
 	static void stopAlertmanager() throws Exception {
-		alertmanager.finish(Duration.ZERO);
+		if (alertmanager != null) {
+			alertmanager.finish(Duration.ZERO);
+		}
 		FileSystemUtils.deleteRecursively(dir);
 	}
 
 	@Test
+	@Order(1)
 	void anAdminSilencesExactlyOneFiringAlertForAWhileWithAReasonAndEndsItEarly() throws Exception {
 		String fingerprint = firingAlert();
 		Document form = page(this.mvc.get()
@@ -120,6 +127,7 @@ class SilencesIntegrationTests extends DatabasePairTests {
 	}
 
 	@Test
+	@Order(2)
 	void badInputIsRefusedSayingWhyAndSilencesNothing() throws Exception {
 		String fingerprint = firingAlert();
 		int before = JSON.readTree(http("GET", "/api/v2/silences", null).body()).size();
@@ -158,6 +166,26 @@ class SilencesIntegrationTests extends DatabasePairTests {
 		assertThat(this.mvc.get().uri("/admin/silences").exchange()).as("admins only").hasStatus(HttpStatus.FOUND);
 		assertThat(JSON.readTree(http("GET", "/api/v2/silences", null).body()).size()).as("nothing silenced")
 			.isEqualTo(before);
+	}
+
+	@Test
+	@Order(3)
+	void anAlertmanagerThatDoesNotAnswerIsNamedAndNothingIsSilenced() throws Exception {
+		String fingerprint = firingAlert();
+		alertmanager.finish(Duration.ZERO);
+		alertmanager = null;
+		MvcTestResult refused = this.mvc.post()
+			.uri("/admin/silences")
+			.with(user("admin").roles("ADMIN"))
+			.with(csrf())
+			.param("fingerprint", fingerprint)
+			.param("hours", "1")
+			.param("comment", "Alertmanager is gone")
+			.exchange();
+		assertThat(page(refused, HttpStatus.SERVICE_UNAVAILABLE).select(".errors").text())
+			.contains("Alertmanager does not answer, nothing changed");
+		assertThat(page(this.mvc.get().uri("/admin/silences").with(user("admin").roles("ADMIN")).exchange(),
+				HttpStatus.OK).select(".errors").text()).contains("Alertmanager does not answer");
 	}
 
 	/** Delivers a firing alert through the webhook, as Alertmanager would; returns its fingerprint. */
