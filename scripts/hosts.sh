@@ -37,14 +37,20 @@ network_index() {
   die "no network '$1'"
 }
 
-network_subnet() { echo "10.88.$((3 * HOSTS_INSTANCE + $(network_index "$1"))).0/24"; }
+# A network's first three octets; its subnet is that .0/24.
+network_prefix() { echo "10.88.$((3 * HOSTS_INSTANCE + $(network_index "$1")))"; }
+
+network_subnet() { echo "$(network_prefix "$1").0/24"; }
+
+# This machine's address on front.
+THIS_MACHINE_OCTET=1
 
 # A host's address on one of its networks (on its first, when none is named).
 host_address() {
   local host=$1 network=${2:-}
   [ -n "$network" ] || network=${HOST_ON[$host]%% *}
   [[ " ${HOST_ON[$host]} " == *" $network "* ]] || die "$host is not on the $network network"
-  echo "10.88.$((3 * HOSTS_INSTANCE + $(network_index "$network"))).${HOST_OCTET[$host]}"
+  echo "$(network_prefix "$network").${HOST_OCTET[$host]}"
 }
 
 # The namespaces of this stack's hosts mode that exist now.
@@ -139,7 +145,7 @@ hosts_net_create() {
   ip -n "$HOSTS_SWITCH" link add this-machine type veth peer name "$HOSTS_PREFIX-front" netns $$ || return 1
   ip -n "$HOSTS_SWITCH" link set this-machine master br-front up || return 1
   sysctl -qw "net.ipv6.conf.$HOSTS_PREFIX-front.disable_ipv6=1" || return 1
-  ip addr add "10.88.$((3 * HOSTS_INSTANCE)).1/24" dev "$HOSTS_PREFIX-front" || return 1
+  ip addr add "$(network_prefix front).$THIS_MACHINE_OCTET/24" dev "$HOSTS_PREFIX-front" || return 1
   ip link set "$HOSTS_PREFIX-front" up || return 1
   # The other networks are unreachable from here, and said so at once: without these
   # routes, the default route would send their packets out of this machine.
@@ -175,5 +181,5 @@ hosts_net_status() {
     for network in ${HOST_ON[$host]}; do line+="$network $(host_address "$host" "$network")  "; done
     printf '%-8s %-20s %s\n' "$host" "$(host_ns "$host")" "$line"
   done
-  printf '%-8s %-20s %s\n' "(this)" "-" "front 10.88.$((3 * HOSTS_INSTANCE)).1"
+  printf '%-8s %-20s %s\n' "(this)" "-" "front $(network_prefix front).$THIS_MACHINE_OCTET"
 }
