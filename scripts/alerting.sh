@@ -65,8 +65,8 @@ alertmanager_render() {
   # The file may hold the SMTP password: only Alertmanager's account reads it. envsubst
   # replaces only the variables listed.
   # shellcheck disable=SC2016
-  (umask 077 && APP1_WEBHOOK_URL="http://127.0.0.1:$(app_port app-1)/internal/alerts" \
-    APP2_WEBHOOK_URL="http://127.0.0.1:$(app_port app-2)/internal/alerts" \
+  (umask 077 && APP1_WEBHOOK_URL="http://$(component_address app-1):$(app_port app-1)/internal/alerts" \
+    APP2_WEBHOOK_URL="http://$(component_address app-2):$(app_port app-2)/internal/alerts" \
     WEBHOOK_PASSWORD_FILE="$SECRETS_DIR/alertmanager-password" EMAIL_CONFIGS="$email" \
     envsubst '${APP1_WEBHOOK_URL} ${APP2_WEBHOOK_URL} ${WEBHOOK_PASSWORD_FILE} ${EMAIL_CONFIGS}' \
     <"$ROOT/alertmanager/alertmanager.yml" >"$ALERTMANAGER_DIR/alertmanager.yml.new")
@@ -88,7 +88,9 @@ alerting_email_summary() {
   if [ -n "$to" ]; then echo "e-mail to ${to%%[[:space:]]*}"; else echo "no e-mail: $ALERTING_CONF"; fi
 }
 
-alertmanager_ready() { http_ok "http://127.0.0.1:$ALERTMANAGER_PORT/-/ready"; }
+alertmanager_url() { echo "http://$(component_address alertmanager):$ALERTMANAGER_PORT"; }
+
+alertmanager_ready() { http_ok_from alertmanager "$(alertmanager_url)/-/ready"; }
 
 alertmanager_up() {
   local pid
@@ -97,13 +99,13 @@ alertmanager_up() {
     return 0
   fi
   ensure_port_free alertmanager "$ALERTMANAGER_PORT"
-  step "starting alertmanager on 127.0.0.1:$ALERTMANAGER_PORT"
+  step "starting alertmanager on $(alertmanager_url)"
   # One Alertmanager, no cluster: without an empty cluster address it would gossip on
   # every interface's port 9094.
   spawn alertmanager prometheus-alertmanager --config.file="$ALERTMANAGER_DIR/alertmanager.yml" \
     --storage.path="$ALERTMANAGER_DIR/data" \
-    --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" \
-    --web.external-url="http://127.0.0.1:$ALERTMANAGER_PORT/" \
+    --web.listen-address="$(component_address alertmanager):$ALERTMANAGER_PORT" \
+    --web.external-url="$(alertmanager_url)/" \
     --cluster.listen-address=
   pid=$(cat "$(pid_file alertmanager)")
   wait_for alertmanager 30 "$pid" alertmanager_ready
@@ -113,5 +115,5 @@ alertmanager_up() {
 alertmanager_down() { stop_component alertmanager 30; }
 
 alertmanager_status_row() {
-  component_status_row alertmanager alerting "127.0.0.1:$ALERTMANAGER_PORT" alertmanager_ready "not ready"
+  component_status_row alertmanager alerting "$(component_address alertmanager):$ALERTMANAGER_PORT" alertmanager_ready "not ready"
 }

@@ -97,7 +97,7 @@ app_install() {
 }
 
 app_ready() {
-  http_ok "http://127.0.0.1:$(app_management_port "$1")/actuator/health/readiness"
+  http_ok_from "$1" "http://$(component_address "$1"):$(app_management_port "$1")/actuator/health/readiness"
 }
 
 # Starts an app server in the background without waiting; app_wait waits for it. A Spring
@@ -112,19 +112,35 @@ app_start() {
   ensure_port_free "$name" "$(app_management_port "$name")"
   # Made by up already; again here if target/ was cleaned since.
   release=$(app_release "$APP_INSTALLED_JAR")
-  step "starting $name${profile:+ (profile $profile)} on 127.0.0.1:$(app_port "$name") (management $(app_management_port "$name"))"
+  step "starting $name${profile:+ (profile $profile)} on $(component_address "$name"):$(app_port "$name") (management $(app_management_port "$name"))"
   [ -z "$profile" ] || profile_env=(SPRING_PROFILES_ACTIVE="$profile")
   # Tomcat writes its access logs itself (the management port's too), as the app
   # server's account, into files ./stack makes for it in its own log directory.
   local access_logs=("$LOG_DIR/$name-access.log" "$LOG_DIR/management_$name-access.log")
   touch "${access_logs[@]}"
   component_owns "$name" "${access_logs[@]}"
+  # Every address it listens on or reaches: loopback, or the hosts' (Tomcat trusts
+  # X-Forwarded-For from web-1 alone: a regular expression of its address).
+  local address web
+  address=$(component_address "$name")
+  web=$(component_address web-1)
   spawn "$name" env "${profile_env[@]}" \
     WEBSTACK_INSTANCE_NAME="$name" \
+    WEBSTACK_BIND_ADDRESS="$address" \
+    WEBSTACK_MANAGEMENT_ADDRESS="$address" \
+    WEBSTACK_TRUSTED_PROXIES="${web//./\\.}" \
     SERVER_PORT="$(app_port "$name")" \
     MANAGEMENT_SERVER_PORT="$(app_management_port "$name")" \
+    WEBSTACK_DB_PRIMARY_HOST="$(component_address db-1)" \
     WEBSTACK_DB_PRIMARY_PORT="$DB_PRIMARY_PORT" \
+    WEBSTACK_DB_REPLICA_HOST="$(component_address db-2)" \
     WEBSTACK_DB_REPLICA_PORT="$DB_REPLICA_PORT" \
+    WEBSTACK_LB_HOST="$(component_address lb-1 app)" \
+    WEBSTACK_WEB_HOST="$web" \
+    WEBSTACK_PROMETHEUS_HOST="$(component_address prometheus)" \
+    WEBSTACK_APP1_HOST="$(component_address app-1)" \
+    WEBSTACK_APP2_HOST="$(component_address app-2)" \
+    WEBSTACK_ALERTMANAGER_URL="$(alertmanager_url)" \
     WEBSTACK_SECRETS_DIR="$SECRETS_DIR" \
     WEBSTACK_LOG_DIR="$LOG_DIR" \
     WEBSTACK_LB_STATS_PORT="$LB_STATS_PORT" \
@@ -132,10 +148,9 @@ app_start() {
     WEBSTACK_LB_HTTP_PORT="$LB_HTTP_PORT" \
     WEBSTACK_WEB_STATUS_PORT="$WEB_STATUS_PORT" \
     WEBSTACK_PROMETHEUS_PORT="$PROMETHEUS_PORT" \
-    WEBSTACK_ALERTMANAGER_PORT="$ALERTMANAGER_PORT" \
     WEBSTACK_APP1_MANAGEMENT_PORT="$(app_management_port app-1)" \
     WEBSTACK_APP2_MANAGEMENT_PORT="$(app_management_port app-2)" \
-    WEBSTACK_FIREWALL_TABLES_FILE="$FIREWALL_TABLES_FILE" \
+    WEBSTACK_FIREWALL_TABLES_FILE="$(firewall_record)" \
     MALLOC_ARENA_MAX=2 \
     java "${APP_JAVA_OPTS[@]}" -XX:SharedArchiveFile="$release/webstack.jsa" -jar "$release/webstack.jar"
 }
@@ -158,5 +173,5 @@ app_up() {
 app_down() { stop_component "$1" 40; }
 
 app_status_row() {
-  component_status_row "$1" app "127.0.0.1:$(app_port "$1")" app_ready "not ready"
+  component_status_row "$1" app "$(component_address "$1"):$(app_port "$1")" app_ready "not ready"
 }

@@ -11,14 +11,36 @@ FIREWALL_TABLES_FILE=$RUN_DIR/nft-tables
 # Every port is its documented default plus this offset, so a second stack (the tests')
 # can run beside a developer's own.
 PORT_OFFSET=${WEBSTACK_PORT_OFFSET:-0}
+# Where the components run: loopback (the default: every one a process on 127.0.0.1) or
+# hosts (every one in a network namespace of its own, a host with its own address;
+# scripts/hosts.sh). `./stack up --hosts` records the mode here, so that the commands
+# after it (status, chaos, down) act on the stack that runs; WEBSTACK_MODE names it too.
+MODE_FILE=$RUN_DIR/mode
+STACK_MODE=${WEBSTACK_MODE:-$(cat "$MODE_FILE" 2>/dev/null || echo loopback)}
+case "$STACK_MODE" in
+  loopback|hosts) ;;
+  *) printf "stack: WEBSTACK_MODE must be loopback or hosts, not '%s'\n" "$STACK_MODE" >&2; exit 1 ;;
+esac
 
-port() { echo $(($1 + PORT_OFFSET)); }
+# A port: natively its documented default plus the offset; in the hosts mode, where each
+# host has its own address, the default, or the standard port given second (443 for HTTPS).
+port() {
+  if [ "$STACK_MODE" = hosts ]; then echo "${2:-$1}"; else echo $(($1 + PORT_OFFSET)); fi
+}
 
 # Answers when an HTTP(S) URL returns a 2xx; extra curl options may follow the URL.
 http_ok() {
   local url=$1
   shift
   curl -fsS -o /dev/null --max-time 2 "$@" "$url"
+}
+
+# The same, asked from inside a component's host (in the hosts mode, where this machine
+# reaches lb-1 alone): usage: http_ok_from <component> <url> [curl options...]
+http_ok_from() {
+  local component=$1
+  shift
+  in_host "$component" curl -fsS -o /dev/null --max-time 2 "${@:2}" "$1"
 }
 
 step() { printf '==> %s\n' "$*"; }
@@ -43,7 +65,7 @@ component_account() {
     web-*) echo www-data ;;
     lb-*) echo haproxy ;;
     app-*|prometheus|alertmanager) echo webstack ;;
-    node|mysqld-*) echo prometheus ;;
+    node|node-*|mysqld-*) echo prometheus ;;
     *) die "no account for '$1'" ;;
   esac
 }
@@ -106,12 +128,13 @@ run_as() {
     env HOME=/nonexistent USER="$account" LOGNAME="$account")
 }
 
-# Runs a command (a configuration check) as a component's account.
+# Runs a command (a configuration check) as a component's account, on its host.
 as_component() {
   local name=$1
   shift
   run_as "$name"
-  "${RUN_AS[@]}" "$@"
+  host_prefix "$name"
+  "${HOST_PREFIX[@]}" "${RUN_AS[@]}" "$@"
 }
 
 # Starts a component's process in the background: in a session of its own (so its PID is
@@ -124,13 +147,33 @@ spawn() {
   touch "$LOG_DIR/$name.log"
   component_owns "$name" "$LOG_DIR/$name.log"
   run_as "$name"
-  setsid "${RUN_AS[@]}" "$@" </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
+  host_prefix "$name"
+  setsid "${HOST_PREFIX[@]}" "${RUN_AS[@]}" "$@" </dev/null >>"$LOG_DIR/$name.log" 2>&1 &
   echo "$!" >"$(pid_file "$name")"
 }
 
+# In the hosts mode, a directory with one such record per host, named after it.
+HOSTS_FIREWALL_TABLES_DIR=$RUN_DIR/nft-tables.d
+
+# Where the app servers read the record: this machine's, or every host's.
+firewall_record() {
+  if [ "$STACK_MODE" = hosts ]; then echo "$HOSTS_FIREWALL_TABLES_DIR"; else echo "$FIREWALL_TABLES_FILE"; fi
+}
+
 # Records the host's nftables tables for the dashboard, or, when not root, removes a
-# record that could only grow stale.
+# record that could only grow stale. In the hosts mode, each host's, read inside its
+# namespace: a host whose namespace is gone gets an empty record (no tables), which the
+# dashboard names.
 record_firewall() {
+  if [ "$STACK_MODE" = hosts ]; then
+    local host
+    mkdir -p "$HOSTS_FIREWALL_TABLES_DIR"
+    for host in "${HOSTS[@]}"; do
+      in_host "$host" nft list tables >"$HOSTS_FIREWALL_TABLES_DIR/$host.new" 2>/dev/null || true
+      mv -f "$HOSTS_FIREWALL_TABLES_DIR/$host.new" "$HOSTS_FIREWALL_TABLES_DIR/$host"
+    done
+    return 0
+  fi
   if [ -n "$AS_ROOT" ] && nft list tables >"$FIREWALL_TABLES_FILE.new" 2>/dev/null; then
     mv -f "$FIREWALL_TABLES_FILE.new" "$FIREWALL_TABLES_FILE"
   else
@@ -147,7 +190,8 @@ ensure_dirs() {
   # The accounts pass through the state directory and the secrets directory but cannot
   # list them; what each may read or write is given to it by name.
   chmod 711 "$STATE_DIR" "$SECRETS_DIR"
-  as_component app-1 test -x "$SECRETS_DIR" \
+  run_as app-1
+  "${RUN_AS[@]}" test -x "$SECRETS_DIR" \
     || die "the unprivileged accounts cannot reach $STATE_DIR: every directory above it must be traversable (chmod o+x)"
 }
 
@@ -197,6 +241,13 @@ curl_as() {
   printf 'user = "%s:%s"\n' "$user" "$(secret "$name")" | curl -K - "$@"
 }
 
+# The same from inside a component's host: curl_as_from <component> <user> <secret name> ...
+curl_as_from() {
+  local component=$1 user=$2 name=$3
+  shift 3
+  printf 'user = "%s:%s"\n' "$user" "$(secret "$name")" | in_host "$component" curl -K - "$@"
+}
+
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 
 # Prints the recorded PID of a component if that process is alive.
@@ -231,11 +282,13 @@ stop_component() {
   rm -f "$(pid_file "$name")"
 }
 
-# Fails with a clear message when something else already listens on a port we need.
+# Fails with a clear message when something else already listens on a port a component
+# needs (on its host, in the hosts mode).
 ensure_port_free() {
-  local what=$1 port=$2
-  if ss -Hltn "sport = :$port" | grep -q .; then
-    die "cannot start $what: port $port is already in use by another process (ss -ltnp 'sport = :$port')"
+  local name=$1 port=$2 where=''
+  [ "$STACK_MODE" != hosts ] || where="ip netns exec $(host_ns "$(component_host "$name")") "
+  if in_host "$name" ss -Hltn "sport = :$port" | grep -q .; then
+    die "cannot start $name: port $port is already in use by another process (${where}ss -ltnp 'sport = :$port')"
   fi
 }
 
@@ -257,7 +310,7 @@ wait_for() {
 }
 
 status_header() {
-  printf '%-8s %-10s %-22s %-8s %s\n' COMPONENT ROLE ADDRESS PID STATE
+  printf '%-12s %-10s %-22s %-8s %s\n' COMPONENT ROLE ADDRESS PID STATE
 }
 
 # A status row for a component whose readiness a function tells:
@@ -274,5 +327,5 @@ component_status_row() {
 }
 
 status_row() {
-  printf '%-8s %-10s %-22s %-8s %s\n' "$@"
+  printf '%-12s %-10s %-22s %-8s %s\n' "$@"
 }

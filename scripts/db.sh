@@ -2,11 +2,16 @@
 # The MariaDB primary (db-1) and replica (db-2): data directories under .stack/,
 # GTID replication, a read-only replica and least-privilege accounts.
 
-DB_PRIMARY_PORT=$(port 3307)
-DB_REPLICA_PORT=$(port 3308)
+DB_PRIMARY_PORT=$(port 3307 3306)
+DB_REPLICA_PORT=$(port 3308 3306)
 DB_NAME=webstack
-# The host part of the accounts: the app servers and the replica connect over loopback.
-DB_CLIENT_HOST=${WEBSTACK_DB_CLIENT_HOST:-127.0.0.1}
+# The host part of the accounts: the app servers, the replica and the exporters connect
+# over loopback, or in the hosts mode from the back network.
+if [ "$STACK_MODE" = hosts ]; then
+  DB_CLIENT_HOST=${WEBSTACK_DB_CLIENT_HOST:-$(network_prefix back).%}
+else
+  DB_CLIENT_HOST=${WEBSTACK_DB_CLIENT_HOST:-127.0.0.1}
+fi
 DB_APP_USER=webstack_app
 DB_MIGRATIONS_USER=webstack_migrations
 DB_REPLICATION_USER=webstack_repl
@@ -57,7 +62,7 @@ db_start() {
   local dir
   dir=$(db_dir "$name")
   ensure_port_free "$name" "$(db_port "$name")"
-  step "starting $name on 127.0.0.1:$(db_port "$name")"
+  step "starting $name on $(component_address "$name"):$(db_port "$name")"
   # A data directory that root's mariadbd once owned (before ./stack dropped privileges) is handed over.
   component_owns "$name" "$dir/data"
   ln -sfn data/mysqld.sock "$(db_socket "$name")"
@@ -67,7 +72,7 @@ db_start() {
     --datadir="$dir/data" \
     --user="$(component_account "$name")" \
     --port="$(db_port "$name")" \
-    --bind-address=127.0.0.1 \
+    --bind-address="$(component_address "$name")" \
     --socket="$dir/data/mysqld.sock" \
     --pid-file="$dir/data/mariadbd.pid" \
     --server-id="$server_id" \
@@ -92,9 +97,10 @@ db_start() {
 db_provision_primary() {
   local marker app_pw mig_pw repl_pw mon_pw exp_pw
   # The marker names the version of the accounts below; a newer version provisions again.
-  marker=$(db_dir db-1)/provisioned.4
+  # and the clients' host: the accounts for another (the other mode's) are made once more.
+  marker=$(db_dir db-1)/provisioned.4.$DB_CLIENT_HOST
   [ -f "$marker" ] && return 0
-  step "creating schema '$DB_NAME' and accounts on db-1"
+  step "creating schema '$DB_NAME' and accounts for '$DB_CLIENT_HOST' on db-1"
   app_pw=$(secret db-app-password)
   mig_pw=$(secret db-migrations-password)
   repl_pw=$(secret db-replication-password)
@@ -127,15 +133,19 @@ SQL
   touch "$marker"
 }
 
-# Points the replica at the primary by GTID, once; afterwards it resumes by itself on start.
+# Points the replica at the primary by GTID, once (and again when the primary's address
+# changed: the other mode); afterwards it resumes by itself on start.
 db_configure_replica() {
-  local configured
-  configured=$(db_sql db-2 -e "SHOW SLAVE STATUS" | wc -l)
-  if [ "$configured" -eq 0 ]; then
-    step "configuring db-2 to replicate from db-1 (GTID)"
+  local primary
+  primary=$(component_address db-1)
+  if ! db_replica_status | grep -qx "  *Master_Host: $primary" \
+    || ! db_replica_status | grep -qx "  *Master_Port: $DB_PRIMARY_PORT"; then
+    step "configuring db-2 to replicate from db-1 at $primary:$DB_PRIMARY_PORT (GTID)"
+    # (a replica never configured has nothing to stop, and says so)
+    db_sql db-2 -e "STOP SLAVE" 2>/dev/null || true
     db_sql db-2 <<SQL
 CHANGE MASTER TO
-  MASTER_HOST='127.0.0.1',
+  MASTER_HOST='$primary',
   MASTER_PORT=$DB_PRIMARY_PORT,
   MASTER_USER='$DB_REPLICATION_USER',
   MASTER_PASSWORD='$(secret db-replication-password)',
@@ -201,6 +211,6 @@ db_status_rows() {
       pid=-
       state=DOWN
     fi
-    status_row "$name" "$role" "127.0.0.1:$(db_port "$name")" "$pid" "$state"
+    status_row "$name" "$role" "$(component_address "$name"):$(db_port "$name")" "$pid" "$state"
   done
 }

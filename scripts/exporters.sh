@@ -1,20 +1,43 @@
 # shellcheck shell=bash
 # The exporters Prometheus scrapes beside the app servers and HAProxy: node_exporter for
-# this host's CPU, memory, disk and network (one per host; here, one host), and one
-# mysqld_exporter per database server, logging in with an account that may read status
-# and nothing else (webstack_exporter, made by db_provision_primary).
+# a host's CPU, memory, disk and network (one per host: natively one, named node; in the
+# hosts mode node-<host> on each), and one mysqld_exporter per database server (on its
+# host), logging in with an account that may read status and nothing else
+# (webstack_exporter, made by db_provision_primary).
 
 NODE_EXPORTER_PORT=$(port 9100)
-EXPORTERS=(node mysqld-1 mysqld-2)
+if [ "$STACK_MODE" = hosts ]; then
+  NODE_EXPORTERS=("${HOSTS[@]/#/node-}")
+else
+  NODE_EXPORTERS=(node)
+fi
+EXPORTERS=("${NODE_EXPORTERS[@]}" mysqld-1 mysqld-2)
 # shellcheck disable=SC2034 # used by ./stack (PACKAGES)
 EXPORTER_PACKAGES=(prometheus-node-exporter prometheus-mysqld-exporter)
 
 exporter_port() {
   case "$1" in
-    node) echo "$NODE_EXPORTER_PORT" ;;
+    node|node-*) echo "$NODE_EXPORTER_PORT" ;;
     mysqld-1) port 9201 ;;
     mysqld-2) port 9202 ;;
   esac
+}
+
+# Where an exporter listens: loopback, or its host's every address (9100 on each host,
+# reached by mon-1 over whichever network they share); a mysqld exporter on its database's
+# back address.
+exporter_address() {
+  if [ "$STACK_MODE" = hosts ] && [[ "$1" == node-* ]]; then echo 0.0.0.0; else component_address "$1"; fi
+}
+
+# Where Prometheus reaches an exporter (mon-1 is on every network: a node exporter at its
+# host's first address).
+exporter_target() {
+  if [ "$STACK_MODE" = hosts ] && [[ "$1" == node-* ]]; then
+    host_address "$(component_host "$1")"
+  else
+    component_address "$1"
+  fi
 }
 
 # The database server a mysqld exporter watches.
@@ -26,14 +49,15 @@ exporters_render() {
   local name file
   for name in mysqld-1 mysqld-2; do
     file=$SECRETS_DIR/$name.cnf
-    (umask 077 && printf '[client]\nuser=%s\npassword=%s\nhost=127.0.0.1\nport=%s\n' "$DB_EXPORTER_USER" \
-      "$(secret db-exporter-password)" "$(db_port "$(exporter_db "$name")")" >"$file.new")
+    (umask 077 && printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$DB_EXPORTER_USER" \
+      "$(secret db-exporter-password)" "$(component_address "$(exporter_db "$name")")" \
+      "$(db_port "$(exporter_db "$name")")" >"$file.new")
     secret_owner "$file.new" "$(component_account "$name")"
     mv -f "$file.new" "$file"
   done
 }
 
-exporter_ready() { http_ok "http://127.0.0.1:$(exporter_port "$1")/"; }
+exporter_ready() { http_ok_from "$1" "http://$(exporter_target "$1"):$(exporter_port "$1")/"; }
 
 exporter_up() {
   local name=$1 pid address
@@ -41,12 +65,12 @@ exporter_up() {
     info "$name exporter already running (pid $pid)"
     return 0
   fi
-  address=127.0.0.1:$(exporter_port "$name")
-  ensure_port_free "$name exporter" "$(exporter_port "$name")"
+  address=$(exporter_address "$name"):$(exporter_port "$name")
+  ensure_port_free "$name" "$(exporter_port "$name")"
   step "starting the $name exporter on $address"
-  if [ "$name" = node ]; then
+  if [[ "$name" == node* ]]; then
     # Debian's build also collects systemd's units, over D-Bus; ./stack's hosts have neither.
-    spawn node prometheus-node-exporter --web.listen-address="$address" --no-collector.systemd
+    spawn "$name" prometheus-node-exporter --web.listen-address="$address" --no-collector.systemd
   else
     spawn "$name" prometheus-mysqld-exporter --config.my-cnf="$SECRETS_DIR/$name.cnf" \
       --web.listen-address="$address"
@@ -70,6 +94,6 @@ exporters_down() {
 exporters_status_rows() {
   local name
   for name in "${EXPORTERS[@]}"; do
-    component_status_row "$name" exporter "127.0.0.1:$(exporter_port "$name")" exporter_ready "not answering"
+    component_status_row "$name" exporter "$(exporter_target "$name"):$(exporter_port "$name")" exporter_ready "not answering"
   done
 }

@@ -53,6 +53,54 @@ host_address() {
   echo "$(network_prefix "$network").${HOST_OCTET[$host]}"
 }
 
+# The host a component runs on: its own name, but Prometheus and Alertmanager run on
+# mon-1, each database's exporter beside it, and node-<host> is <host>'s node exporter.
+component_host() {
+  case "$1" in
+    prometheus|alertmanager) echo mon-1 ;;
+    mysqld-*) echo "db-${1#mysqld-}" ;;
+    node-*) echo "${1#node-}" ;;
+    *) echo "$1" ;;
+  esac
+}
+
+# The address a component listens on and is reached at: 127.0.0.1 natively; in the hosts
+# mode its host's address on the network its clients reach it over (front for the site,
+# back for the databases, app for the rest), or on the network named second.
+component_address() {
+  if [ "$STACK_MODE" != hosts ]; then
+    echo 127.0.0.1
+    return 0
+  fi
+  local host network=${2:-}
+  host=$(component_host "$1")
+  if [ -z "$network" ]; then
+    case "$host" in
+      lb-*) network=front ;;
+      db-*) network=back ;;
+      *) network=app ;;
+    esac
+  fi
+  host_address "$host" "$network"
+}
+
+# Sets HOST_PREFIX to the command prefix that runs a command on a component's host:
+# `ip netns exec <its namespace>` (which execs, so a PID stays the command's) in the
+# hosts mode, nothing natively.
+host_prefix() {
+  HOST_PREFIX=()
+  [ "$STACK_MODE" = hosts ] || return 0
+  HOST_PREFIX=(ip netns exec "$(host_ns "$(component_host "$1")")")
+}
+
+# Runs a command on a component's host (a readiness check, a client).
+in_host() {
+  local name=$1
+  shift
+  host_prefix "$name"
+  "${HOST_PREFIX[@]}" "$@"
+}
+
 # The namespaces of this stack's hosts mode that exist now.
 hosts_namespaces() { ip netns list | awk '{print $1}' | grep -x -- "$HOSTS_PREFIX-.*" || true; }
 
@@ -129,6 +177,8 @@ hosts_net_create() {
     ip -n "$ns" link set lo up || return 1
     # IPv4 only: no link-local IPv6 path around the addresses (and the firewalls) either.
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || return 1
+    # HAProxy's account binds lb-1's 80 and 443 (as a namespace's, this setting is lb-1's alone).
+    [ "${HOST_ROLE[$host]}" != lb ] || ip netns exec "$ns" sysctl -qw net.ipv4.ip_unprivileged_port_start=80 || return 1
     # Its role's firewall before anything can listen in it.
     ip netns exec "$ns" nft -I "$HOSTS_FIREWALL_DIR" -f "$HOSTS_FIREWALL_DIR/${HOST_ROLE[$host]}.nft" || return 1
     i=0

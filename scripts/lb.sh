@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # lb-1: HAProxy, with TLS, round-robin over web-1's two listeners, stats and exporter.
 
-LB_HTTP_PORT=$(port 8080)
-LB_HTTPS_PORT=$(port 8443)
+LB_HTTP_PORT=$(port 8080 80)
+LB_HTTPS_PORT=$(port 8443 443)
 LB_STATS_PORT=$(port 8404)
 TLS_DIR=$STATE_DIR/tls
 # A certificate of your own: a PEM file holding the certificate chain and the private key.
@@ -15,18 +15,30 @@ LB_RUN_DIR=$STATE_DIR/lb-1/run
 LB_CHROOT_DIR=$STATE_DIR/lb-1/chroot
 LB_SOCKET=$LB_RUN_DIR/haproxy.sock
 
-# Generates a self-signed certificate for 127.0.0.1 and localhost, unless one is given.
+# The site's address: where this machine reaches lb-1.
+lb_site() {
+  local port=''
+  [ "$LB_HTTPS_PORT" = 443 ] || port=:$LB_HTTPS_PORT
+  echo "https://$(component_address lb-1)$port"
+}
+
+# Generates a self-signed certificate for 127.0.0.1, localhost and lb-1's addresses in the
+# hosts mode, unless one is given; again when the one there does not name the site's
+# address (made before the hosts mode ran).
 lb_ensure_certificate() {
   [ -n "${WEBSTACK_TLS_PEM:-}" ] && return 0
-  if [ -s "$LB_CERT_FILE" ]; then
+  local site
+  site=$(component_address lb-1)
+  if [ -s "$LB_CERT_FILE" ] && openssl x509 -noout -checkip "$site" -in "$TLS_DIR/lb-1.crt" 2>/dev/null \
+    | grep -q 'does match'; then
     secret_owner "$LB_CERT_FILE" "$(component_account lb-1)"
     return 0
   fi
-  step "generating a self-signed TLS certificate for 127.0.0.1 and localhost"
+  step "generating a self-signed TLS certificate for 127.0.0.1, localhost and lb-1's addresses in the hosts mode"
   mkdir -p "$TLS_DIR"
   (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
     -subj "/CN=localhost/O=Webstack" \
-    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:$(host_address lb-1 front),IP:$(host_address lb-1 app)" \
     -addext "extendedKeyUsage=serverAuth" \
     -keyout "$TLS_DIR/lb-1.key" -out "$TLS_DIR/lb-1.crt" 2>/dev/null)
   cat "$TLS_DIR/lb-1.crt" "$TLS_DIR/lb-1.key" >"$LB_CERT_FILE"
@@ -54,17 +66,27 @@ lb_ensure_users() {
   secret_owner "$LB_USERS_FILE" "$(component_account lb-1)"
 }
 
+# lb-1's public listeners are on each of its networks in the hosts mode (this machine
+# reaches front; the app servers' dashboard checks the public side over app).
+lb_public_bind() {
+  if [ "$STACK_MODE" = hosts ]; then
+    echo "$(component_address lb-1 front):$1,$(component_address lb-1 app):$1"
+  else
+    echo "127.0.0.1:$1"
+  fi
+}
+
 lb_env() {
-  export LB_HTTP_BIND=127.0.0.1:$LB_HTTP_PORT
-  export LB_HTTPS_BIND=127.0.0.1:$LB_HTTPS_PORT
-  export LB_HTTPS_PORT
-  export LB_STATS_BIND=127.0.0.1:$LB_STATS_PORT
+  LB_HTTP_BIND=$(lb_public_bind "$LB_HTTP_PORT")
+  LB_HTTPS_BIND=$(lb_public_bind "$LB_HTTPS_PORT")
+  LB_STATS_BIND=$(component_address lb-1 app):$LB_STATS_PORT
+  export LB_HTTP_BIND LB_HTTPS_BIND LB_HTTPS_PORT LB_STATS_BIND
   export LB_CERT=$LB_CERT_FILE
   export LB_RUNTIME_SOCKET=$LB_SOCKET
   # Only root can give HAProxy the capability to chroot; haproxy.cfg chroots when this is set.
   if [ -n "$AS_ROOT" ]; then export LB_CHROOT=$LB_CHROOT_DIR; fi
-  WEB_APP1_ADDR=127.0.0.1:$(web_listener_port app-1)
-  WEB_APP2_ADDR=127.0.0.1:$(web_listener_port app-2)
+  WEB_APP1_ADDR=$(component_address web-1):$(web_listener_port app-1)
+  WEB_APP2_ADDR=$(component_address web-1):$(web_listener_port app-2)
   export WEB_APP1_ADDR WEB_APP2_ADDR
 }
 
@@ -86,13 +108,13 @@ $out"
 }
 
 lb_stats() {
-  curl_as stats lb-stats-password -fsS --max-time 2 "http://127.0.0.1:$LB_STATS_PORT/;csv"
+  curl_as_from lb-1 stats lb-stats-password -fsS --max-time 2 "http://$(component_address lb-1 app):$LB_STATS_PORT/;csv"
 }
 
 # HAProxy answers: its stats, and a TLS handshake and a request that it refuses itself
 # (/readyz is denied at the edge), so that a slow first page of a cold app server does not
 # make the load balancer look down.
-lb_ready() { lb_stats >/dev/null && curl -sk -o /dev/null --max-time 2 "https://127.0.0.1:$LB_HTTPS_PORT/readyz"; }
+lb_ready() { lb_stats >/dev/null && curl -sk -o /dev/null --max-time 2 "$(lb_site)/readyz"; }
 
 lb_up() {
   local pid
@@ -103,7 +125,7 @@ lb_up() {
   ensure_port_free lb-1 "$LB_HTTP_PORT"
   ensure_port_free lb-1 "$LB_HTTPS_PORT"
   ensure_port_free lb-1 "$LB_STATS_PORT"
-  step "starting lb-1 (HAProxy) on https://127.0.0.1:$LB_HTTPS_PORT (stats 127.0.0.1:$LB_STATS_PORT)"
+  step "starting lb-1 (HAProxy) on $(lb_site) (stats $(component_address lb-1 app):$LB_STATS_PORT)"
   # Master-worker mode in the foreground: the recorded PID is the master's, which a
   # SIGUSR2 reloads and a SIGTERM stops along with its workers.
   (lb_env && spawn lb-1 haproxy -W -db -f "$LB_CONFIG" -f "$LB_USERS_FILE")
@@ -173,5 +195,5 @@ lb_status_row() {
     pid=-
     state=DOWN
   fi
-  status_row lb-1 "load bal." "127.0.0.1:$LB_HTTPS_PORT" "$pid" "$state"
+  status_row lb-1 "load bal." "$(component_address lb-1):$LB_HTTPS_PORT" "$pid" "$state"
 }

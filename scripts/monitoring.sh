@@ -14,31 +14,32 @@ prometheus_render() {
   cp "$ROOT/prometheus/prometheus.yml" "$ROOT/prometheus/alerts.yml" "$ROOT/prometheus/slo.yml" "$PROMETHEUS_DIR/"
   ln -sfn "$SECRETS_DIR" "$PROMETHEUS_DIR/secrets"
   cat >"$PROMETHEUS_DIR/targets/apps.yml" <<TARGETS
-- targets: ['127.0.0.1:$(app_management_port app-1)']
+- targets: ['$(component_address app-1):$(app_management_port app-1)']
   labels: {instance_name: app-1}
-- targets: ['127.0.0.1:$(app_management_port app-2)']
+- targets: ['$(component_address app-2):$(app_management_port app-2)']
   labels: {instance_name: app-2}
 TARGETS
   cat >"$PROMETHEUS_DIR/targets/haproxy.yml" <<TARGETS
-- targets: ['127.0.0.1:$LB_STATS_PORT']
+- targets: ['$(component_address lb-1 app):$LB_STATS_PORT']
   labels: {instance_name: lb-1}
 TARGETS
   cat >"$PROMETHEUS_DIR/targets/prometheus.yml" <<TARGETS
-- targets: ['127.0.0.1:$PROMETHEUS_PORT']
+- targets: ['$(component_address prometheus):$PROMETHEUS_PORT']
   labels: {instance_name: prometheus}
 TARGETS
   cat >"$PROMETHEUS_DIR/targets/alertmanager.yml" <<TARGETS
-- targets: ['127.0.0.1:$ALERTMANAGER_PORT']
+- targets: ['$(component_address alertmanager):$ALERTMANAGER_PORT']
   labels: {instance_name: alertmanager}
 TARGETS
-  cat >"$PROMETHEUS_DIR/targets/node.yml" <<TARGETS
-- targets: ['127.0.0.1:$(exporter_port node)']
-  labels: {instance_name: node}
-TARGETS
+  local node
+  for node in "${NODE_EXPORTERS[@]}"; do
+    printf -- "- targets: ['%s:%s']\n  labels: {instance_name: %s}\n" \
+      "$(exporter_target "$node")" "$(exporter_port "$node")" "$node"
+  done >"$PROMETHEUS_DIR/targets/node.yml"
   cat >"$PROMETHEUS_DIR/targets/mysqld.yml" <<TARGETS
-- targets: ['127.0.0.1:$(exporter_port mysqld-1)']
+- targets: ['$(exporter_target mysqld-1):$(exporter_port mysqld-1)']
   labels: {instance_name: mysqld-1, database: db-1, role: primary}
-- targets: ['127.0.0.1:$(exporter_port mysqld-2)']
+- targets: ['$(exporter_target mysqld-2):$(exporter_port mysqld-2)']
   labels: {instance_name: mysqld-2, database: db-2, role: replica}
 TARGETS
 }
@@ -50,7 +51,7 @@ prometheus_validate() {
 $out"
 }
 
-prometheus_ready() { http_ok "http://127.0.0.1:$PROMETHEUS_PORT/-/ready"; }
+prometheus_ready() { http_ok_from prometheus "http://$(component_address prometheus):$PROMETHEUS_PORT/-/ready"; }
 
 prometheus_up() {
   local pid
@@ -59,11 +60,11 @@ prometheus_up() {
     return 0
   fi
   ensure_port_free prometheus "$PROMETHEUS_PORT"
-  step "starting prometheus on 127.0.0.1:$PROMETHEUS_PORT"
+  step "starting prometheus on $(component_address prometheus):$PROMETHEUS_PORT"
   spawn prometheus prometheus --config.file="$PROMETHEUS_DIR/prometheus.yml" \
     --storage.tsdb.path="$PROMETHEUS_DIR/data" \
     --storage.tsdb.retention.time=2d \
-    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
+    --web.listen-address="$(component_address prometheus):$PROMETHEUS_PORT"
   pid=$(cat "$(pid_file prometheus)")
   wait_for prometheus 60 "$pid" prometheus_ready
   info "prometheus ready (pid $pid)"
@@ -72,5 +73,5 @@ prometheus_up() {
 prometheus_down() { stop_component prometheus 30; }
 
 prometheus_status_row() {
-  component_status_row prometheus monitoring "127.0.0.1:$PROMETHEUS_PORT" prometheus_ready "not ready"
+  component_status_row prometheus monitoring "$(component_address prometheus):$PROMETHEUS_PORT" prometheus_ready "not ready"
 }

@@ -21,14 +21,18 @@ web_render() {
   rm -rf "$WEB_DIR/conf.d" "$WEB_DIR/snippets"
   cp -r "$ROOT/nginx/conf.d" "$ROOT/nginx/snippets" "$WEB_DIR/"
   # envsubst replaces only the variables listed; Nginx's own $variables stay as they are.
+  # stub_status answers the app servers and monitoring: loopback, or the app network.
+  local web status_allow=127.0.0.1
+  web=$(component_address web-1)
+  [ "$STACK_MODE" != hosts ] || status_allow=$(network_subnet app)
   # shellcheck disable=SC2016
-  WEB_APP1_LISTEN=127.0.0.1:$(web_listener_port app-1) \
-  WEB_APP2_LISTEN=127.0.0.1:$(web_listener_port app-2) \
-  APP1_ADDR=127.0.0.1:$(app_port app-1) \
-  APP2_ADDR=127.0.0.1:$(app_port app-2) \
-  WEB_STATUS_LISTEN=127.0.0.1:$WEB_STATUS_PORT \
-  WEB_TRUSTED_PROXY=127.0.0.1 \
-  WEB_STATUS_ALLOW=127.0.0.1 \
+  WEB_APP1_LISTEN=$web:$(web_listener_port app-1) \
+  WEB_APP2_LISTEN=$web:$(web_listener_port app-2) \
+  APP1_ADDR=$(component_address app-1):$(app_port app-1) \
+  APP2_ADDR=$(component_address app-2):$(app_port app-2) \
+  WEB_STATUS_LISTEN=$web:$WEB_STATUS_PORT \
+  WEB_TRUSTED_PROXY=$(component_address lb-1 app) \
+  WEB_STATUS_ALLOW=$status_allow \
   WEB_DOCROOT="$WEB_DOCROOT" \
     envsubst '${WEB_APP1_LISTEN} ${WEB_APP2_LISTEN} ${APP1_ADDR} ${APP2_ADDR} ${WEB_STATUS_LISTEN} ${WEB_TRUSTED_PROXY} ${WEB_STATUS_ALLOW} ${WEB_DOCROOT}' \
     <"$ROOT/nginx/templates/web-1.conf.template" >"$WEB_DIR/sites/web-1.conf"
@@ -63,7 +67,7 @@ web_validate() {
 $out"
 }
 
-web_ready() { http_ok "http://127.0.0.1:$WEB_STATUS_PORT/stub_status"; }
+web_ready() { http_ok_from web-1 "http://$(component_address web-1):$WEB_STATUS_PORT/stub_status"; }
 
 web_up() {
   local pid
@@ -74,7 +78,7 @@ web_up() {
   ensure_port_free web-1 "$(web_listener_port app-1)"
   ensure_port_free web-1 "$(web_listener_port app-2)"
   ensure_port_free web-1 "$WEB_STATUS_PORT"
-  step "starting web-1 (Nginx) on 127.0.0.1:$(web_listener_port app-1) and :$(web_listener_port app-2)"
+  step "starting web-1 (Nginx) on $(component_address web-1):$(web_listener_port app-1) and :$(web_listener_port app-2)"
   spawn web-1 "${WEB_NGINX[@]}" -g "daemon off;"
   pid=$(cat "$(pid_file web-1)")
   wait_for web-1 30 "$pid" web_ready
@@ -84,6 +88,6 @@ web_up() {
 web_down() { stop_component web-1 30; }
 
 web_status_row() {
-  component_status_row web-1 "web server" "127.0.0.1:$(web_listener_port app-1),$(web_listener_port app-2)" \
+  component_status_row web-1 "web server" "$(component_address web-1):$(web_listener_port app-1),$(web_listener_port app-2)" \
     web_ready "not answering"
 }

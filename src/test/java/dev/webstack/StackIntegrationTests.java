@@ -341,7 +341,7 @@ class StackIntegrationTests {
 			.until(() -> JSON.readTree(apiStatus(password).body()), (s) -> allUp(s) && securityResults(s)
 				.entrySet()
 				.stream()
-				.filter((check) -> !check.getKey().equals("Firewall rules loaded on this host"))
+				.filter((check) -> !check.getKey().equals("Firewall rules loaded on every host"))
 				.filter((check) -> check.getValue().equals("PASS"))
 				.count() == 16);
 		assertThat(states(status)).as("every one of the eleven UP").isEqualTo(ALL_UP);
@@ -350,7 +350,7 @@ class StackIntegrationTests {
 		assertThat(spofs).containsExactly("load balancer", "web server", "primary database");
 		Map<String, String> security = securityResults(status);
 		assertThat(security).hasSize(17);
-		security.remove("Firewall rules loaded on this host");
+		security.remove("Firewall rules loaded on every host");
 		assertThat(security.values()).as(security.toString()).containsOnly("PASS");
 		List<String> targets = new ArrayList<>();
 		status.path("prometheusTargets")

@@ -242,7 +242,7 @@ final class SecurityAnalysis {
 	}
 
 	private static SecurityCheck firewall(Probed<FirewallStatus> firewall) {
-		String name = "Firewall rules loaded on this host";
+		String name = "Firewall rules loaded on every host";
 		if (!firewall.ok() || !firewall.value().known()) {
 			return SecurityCheck.unknown(name, firewall.ok() ? firewall.value().evidence() : firewall.error());
 		}

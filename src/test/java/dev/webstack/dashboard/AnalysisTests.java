@@ -73,7 +73,7 @@ class AnalysisTests {
 		assertThat(checks).filteredOn((c) -> c.result() != Result.PASS)
 			.singleElement()
 			.satisfies((c) -> {
-				assertThat(c.name()).isEqualTo("Firewall rules loaded on this host");
+				assertThat(c.name()).isEqualTo("Firewall rules loaded on every host");
 				assertThat(c.result()).isEqualTo(Result.FAIL);
 			});
 	}
@@ -130,7 +130,7 @@ class AnalysisTests {
 				shared), passwords("a", "b", "c", "d"), urls(), NOW);
 		assertThat(checks).filteredOn((c) -> c.result() == Result.FAIL)
 			.extracting(SecurityCheck::name)
-			.containsExactly(SecurityAnalysis.STATS_DOORS, "Firewall rules loaded on this host");
+			.containsExactly(SecurityAnalysis.STATS_DOORS, "Firewall rules loaded on every host");
 		assertThat(checks).filteredOn((c) -> c.name().equals(SecurityAnalysis.HEALTH_DETAILS))
 			.singleElement()
 			.satisfies((c) -> assertThat(c.evidence()).isEqualTo("no management port shows health details without "

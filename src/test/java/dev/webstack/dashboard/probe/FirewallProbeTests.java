@@ -42,4 +42,33 @@ class FirewallProbeTests {
 		assertThat(status.evidence()).contains("nothing recorded", "./stack records", "as root");
 	}
 
+	@Test
+	void inTheHostsModeEveryHostMustHaveItsRulesAndTheBareOnesAreNamed() throws Exception {
+		Path hosts = Files.createDirectory(this.dir.resolve("nft-tables.d"));
+		Files.writeString(hosts.resolve("lb-1"), "table inet webstack_lb\n");
+		Files.writeString(hosts.resolve("db-1"), "table inet webstack_db\ntable ip extra\n");
+		// ./stack's half-written record is not a host.
+		Files.writeString(hosts.resolve("db-2.new"), "");
+		FirewallStatus all = new FirewallProbe(hosts).probe();
+		assertThat(all.known()).isTrue();
+		assertThat(all.tables()).isEqualTo(1);
+		assertThat(all.evidence()).startsWith("every host has its rules")
+			.contains("db-1: inet webstack_db, ip extra", "lb-1: inet webstack_lb")
+			.doesNotContain("db-2");
+
+		Files.writeString(hosts.resolve("web-1"), "");
+		FirewallStatus oneBare = new FirewallProbe(hosts).probe();
+		assertThat(oneBare.known()).isTrue();
+		assertThat(oneBare.tables()).isZero();
+		assertThat(oneBare.evidence()).startsWith("no rules loaded on web-1").contains("web-1: none");
+	}
+
+	@Test
+	void anEmptyHostsRecordIsUnknown() throws Exception {
+		Path hosts = Files.createDirectory(this.dir.resolve("nft-tables.d"));
+		FirewallStatus status = new FirewallProbe(hosts).probe();
+		assertThat(status.known()).isFalse();
+		assertThat(status.evidence()).contains("no host recorded");
+	}
+
 }
