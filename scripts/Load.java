@@ -1,5 +1,6 @@
 // A bounded load generator for Webstack's fault tests and ./stack chaos: readers and
-// writers against the site through HAProxy, for a fixed time, on loopback only.
+// writers against the site through HAProxy, for a fixed time, on loopback only, or to
+// lb-1 of ./stack's hosts mode (10.88.0.0/16, its own network namespaces).
 //
 //   java scripts/Load.java <https-base-url> <cert.pem> <seconds> <readers> <writers>
 //
@@ -7,7 +8,7 @@
 // the same one-time token (so a retry can never write twice). At the end every
 // acknowledged post is looked up by its unique title. Prints a summary line per figure and
 // a last line of JSON: reads, readFailures, writes, acknowledged, writeFailures, retried,
-// duplicated, lost. With WEBSTACK_LOAD_PROGRESS=1 it also prints, four times a second while
+// duplicated, lost, and the answered reads' median and 99th percentile (ms). With WEBSTACK_LOAD_PROGRESS=1 it also prints, four times a second while
 // it runs, a line "progress <JSON>" of the figures so far (reads, readFailures, writes,
 // acknowledged), so that a test injects its fault only once the load is really running and
 // can tell that reads happened during the fault.
@@ -59,11 +60,16 @@ public class Load {
 
 	private static final List<String> failures = Collections.synchronizedList(new ArrayList<>());
 
+	/** How long each answered read took. */
+	private static final List<Long> readNanos = Collections.synchronizedList(new ArrayList<>());
+
 	public static void main(String[] args) throws Exception {
 		String base = args[0];
 		URI uri = URI.create(base);
-		if (!uri.getHost().startsWith("127.") && !uri.getHost().equals("localhost")) {
-			throw new IllegalArgumentException("load is only ever sent to loopback addresses");
+		if (!uri.getHost().startsWith("127.") && !uri.getHost().equals("localhost")
+				&& !uri.getHost().matches("10\\.88\\.\\d+\\.\\d+")) {
+			throw new IllegalArgumentException(
+					"load is only ever sent to loopback addresses or to the hosts mode's (10.88.0.0/16)");
 		}
 		SSLContext tls = trusting(Path.of(args[1]));
 		long seconds = Long.parseLong(args[2]);
@@ -108,13 +114,29 @@ public class Load {
 		synchronized (failures) {
 			failures.stream().limit(10).forEach((f) -> System.out.println("failure: " + f));
 		}
-		System.out.printf("reads %d, failed %d; writes %d, acknowledged %d, failed %d; retried %d (%d refused HTTP/2 "
-				+ "streams); duplicated %d, lost %d%n", reads.get(), readFailures.get(), writes.get(),
-				acknowledged.size(), writeFailures.get(), retried.get(), refusedStreams.get(), duplicated, lost);
-		System.out.printf("{\"reads\":%d,\"readFailures\":%d,\"writes\":%d,\"acknowledged\":%d,\"writeFailures\":%d,"
-				+ "\"retried\":%d,\"refusedStreams\":%d,\"duplicated\":%d,\"lost\":%d}%n", reads.get(),
-				readFailures.get(), writes.get(), acknowledged.size(), writeFailures.get(), retried.get(),
+		long p50 = readMillis(0.50);
+		long p99 = readMillis(0.99);
+		System.out.printf("reads %d, failed %d (answered in %d ms median, %d ms p99); writes %d, acknowledged %d, "
+				+ "failed %d; retried %d (%d refused HTTP/2 streams); duplicated %d, lost %d%n", reads.get(),
+				readFailures.get(), p50, p99, writes.get(), acknowledged.size(), writeFailures.get(), retried.get(),
 				refusedStreams.get(), duplicated, lost);
+		System.out.printf("{\"reads\":%d,\"readFailures\":%d,\"writes\":%d,\"acknowledged\":%d,\"writeFailures\":%d,"
+				+ "\"retried\":%d,\"refusedStreams\":%d,\"duplicated\":%d,\"lost\":%d,\"readP50Millis\":%d,"
+				+ "\"readP99Millis\":%d}%n", reads.get(), readFailures.get(), writes.get(), acknowledged.size(),
+				writeFailures.get(), retried.get(), refusedStreams.get(), duplicated, lost, p50, p99);
+	}
+
+	/** A percentile of the answered reads' times, in milliseconds (0 when none was answered). */
+	private static long readMillis(double percentile) {
+		synchronized (readNanos) {
+			if (readNanos.isEmpty()) {
+				return 0;
+			}
+			List<Long> sorted = new ArrayList<>(readNanos);
+			Collections.sort(sorted);
+			int index = (int) Math.ceil(percentile * sorted.size()) - 1;
+			return Duration.ofNanos(sorted.get(Math.max(0, index))).toMillis();
+		}
 	}
 
 	private static void printProgress() {
@@ -144,11 +166,15 @@ public class Load {
 		while (System.nanoTime() < end) {
 			String path = paths[i++ % paths.length];
 			reads.incrementAndGet();
+			long started = System.nanoTime();
 			try {
 				HttpResponse<String> response = getRetryingRefusedStreams(http, base + path);
 				if (response.statusCode() != 200) {
 					readFailures.incrementAndGet();
 					failures.add("GET " + path + " -> " + response.statusCode());
+				}
+				else {
+					readNanos.add(System.nanoTime() - started);
 				}
 			}
 			catch (Exception ex) {
@@ -232,8 +258,35 @@ public class Load {
 		}
 	}
 
+	/**
+	 * How many posts have this title, as the search finds them. Only a 200 answer counts (a
+	 * 503 page holds no post, and would make a post look lost); the check is tried up to
+	 * five times, a second apart, before the run fails saying so.
+	 */
 	private static int count(HttpClient http, String base, String title) throws Exception {
-		String page = http.send(get(base + "/search?q=" + enc(title)), HttpResponse.BodyHandlers.ofString()).body();
+		String page = null;
+		Exception last = null;
+		for (int attempt = 0; attempt < 5 && page == null; attempt++) {
+			if (attempt > 0) {
+				pause(1000);
+			}
+			try {
+				HttpResponse<String> answer = http.send(get(base + "/search?q=" + enc(title)),
+						HttpResponse.BodyHandlers.ofString());
+				if (answer.statusCode() == 200) {
+					page = answer.body();
+				}
+				else {
+					last = new IllegalStateException("the search answered " + answer.statusCode());
+				}
+			}
+			catch (java.io.IOException ex) {
+				last = ex;
+			}
+		}
+		if (page == null) {
+			throw new IllegalStateException("could not check whether '" + title + "' was kept: " + last, last);
+		}
 		int found = 0;
 		Matcher m = TITLE.matcher(page);
 		while (m.find()) {

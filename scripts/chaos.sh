@@ -3,11 +3,18 @@
 # load runs through HAProxy, with the figures that show what users saw.
 
 CHAOS_FAULTS=(kill-app restart-app reload-web stop-replica kill-replica lag-replica kill-primary kill-web)
+# Faults only separate hosts allow (./stack up --hosts), each with its hosts (a side may
+# be a comma-separated list) and how long it lasts; `all` runs these too in the hosts mode.
+CHAOS_NETWORK_FAULTS=(partition delay isolate)
+CHAOS_NETWORK_ALL=("partition app-1 db-2" "partition web-1 app-2" "partition db-2 db-1" "delay app-1,app-2 db-2 200"
+  "isolate app-2")
 CHAOS_SECONDS=${WEBSTACK_CHAOS_SECONDS:-20}
+# How long a network fault lasts unless told.
+CHAOS_FAULT_SECONDS=10
 
-# Runs the load in the background; its figures go to the given file.
+# Runs the load in the background (for a number of seconds); its figures go to the given file.
 chaos_load_start() {
-  java "$ROOT/scripts/Load.java" "https://127.0.0.1:$LB_HTTPS_PORT" "$TLS_DIR/lb-1.crt" "$CHAOS_SECONDS" 4 2 \
+  java "$ROOT/scripts/Load.java" "$(lb_site)" "$TLS_DIR/lb-1.crt" "$2" 4 2 \
     >"$1" 2>&1 &
   CHAOS_LOAD_PID=$!
 }
@@ -23,9 +30,75 @@ chaos_kill_database() {
   db_up
 }
 
+# Checks a fault's arguments before any load starts: bad ones change nothing.
+chaos_check() {
+  local fault=$1
+  shift
+  if [[ " ${CHAOS_NETWORK_FAULTS[*]} " == *" $fault "* ]]; then
+    [ "$STACK_MODE" = hosts ] || die "$fault needs separate hosts: ./stack up --hosts"
+  fi
+  case "$fault" in
+    partition)
+      [[ $# -ge 2 && $# -le 3 ]] || die "usage: ./stack chaos partition <host[,host...]> <host[,host...]> [seconds]"
+      hosts_check_names "$1"
+      hosts_check_names "$2"
+      chaos_check_number seconds "${3:-$CHAOS_FAULT_SECONDS}" 1 600 ;;
+    delay)
+      [[ $# -ge 3 && $# -le 4 ]] || die "usage: ./stack chaos delay <host[,host...]> <host[,host...]> <ms> [seconds]"
+      hosts_check_names "$1"
+      hosts_check_names "$2"
+      chaos_check_number ms "$3" 1 10000
+      chaos_check_number seconds "${4:-$CHAOS_FAULT_SECONDS}" 1 600 ;;
+    isolate)
+      [[ $# -ge 1 && $# -le 2 ]] || die "usage: ./stack chaos isolate <host[,host...]> [seconds]"
+      hosts_check_names "$1"
+      chaos_check_number seconds "${2:-$CHAOS_FAULT_SECONDS}" 1 600 ;;
+    *)
+      [[ " ${CHAOS_FAULTS[*]} " == *" $fault "* ]] \
+        || die "unknown fault '$fault' (${CHAOS_FAULTS[*]} ${CHAOS_NETWORK_FAULTS[*]})"
+      [ $# -eq 0 ] || die "$fault takes no arguments" ;;
+  esac
+}
+
+# How long a network fault lasts (0 for the others, which take what they take).
+chaos_fault_seconds() {
+  case "$1" in
+    partition) echo "${4:-$CHAOS_FAULT_SECONDS}" ;;
+    delay) echo "${5:-$CHAOS_FAULT_SECONDS}" ;;
+    isolate) echo "${3:-$CHAOS_FAULT_SECONDS}" ;;
+    *) echo 0 ;;
+  esac
+}
+
+chaos_check_number() {
+  local what=$1 value=$2 min=$3 max=$4
+  if [[ ! "$value" =~ ^[0-9]{1,6}$ ]] || [ "$value" -lt "$min" ] || [ "$value" -gt "$max" ]; then
+    die "$what must be a whole number from $min to $max, not '$value'"
+  fi
+}
+
 chaos_inject() {
   local fault=$1 pid
+  shift
   case "$fault" in
+    partition)
+      info "every packet between ${1//,/ and } and ${2//,/ and } dropped, both ways, for ${3:-$CHAOS_FAULT_SECONDS}s"
+      hosts_partition "$1" "$2"
+      sleep "${3:-$CHAOS_FAULT_SECONDS}"
+      hosts_heal
+      info "healed" ;;
+    delay)
+      info "every round trip from ${1//,/ and } to ${2//,/ and } $3 ms longer for ${4:-$CHAOS_FAULT_SECONDS}s"
+      hosts_delay "$1" "$2" "$3"
+      sleep "${4:-$CHAOS_FAULT_SECONDS}"
+      hosts_heal
+      info "healed" ;;
+    isolate)
+      info "${1//,/ and } cut from every network for ${2:-$CHAOS_FAULT_SECONDS}s"
+      hosts_isolate "$1"
+      sleep "${2:-$CHAOS_FAULT_SECONDS}"
+      hosts_heal
+      info "healed" ;;
     kill-app)
       pid=$(running_pid app-1) || die "app-1 is not running"
       info "SIGKILL to app-1 (pid $pid)"
@@ -60,28 +133,45 @@ chaos_inject() {
       info "./stack up brings it back"
       web_up
       lb_wait_servers_up ;;
-    *) die "unknown fault '$fault' (${CHAOS_FAULTS[*]})" ;;
   esac
 }
 
+chaos_cleanup() {
+  [ -z "${CHAOS_LOAD_PID:-}" ] || kill "$CHAOS_LOAD_PID" 2>/dev/null || true
+  [ "$STACK_MODE" != hosts ] || hosts_heal
+}
+
 chaos_run() {
-  local fault=$1 out
+  local out
+  chaos_check "$@"
   running_pid lb-1 >/dev/null || die "the stack is not running; ./stack up first"
   out=$(mktemp)
-  step "chaos: $fault, under ${CHAOS_SECONDS}s of load (4 readers, 2 writers) through https://127.0.0.1:$LB_HTTPS_PORT"
-  chaos_load_start "$out"
+  # The load outlasts a network fault by 10 s at least, so that what follows the heal shows.
+  local seconds=$CHAOS_SECONDS lasts
+  lasts=$(chaos_fault_seconds "$@")
+  [ "$seconds" -ge $((lasts + 10)) ] || seconds=$((lasts + 10))
+  step "chaos: $*, under ${seconds}s of load (4 readers, 2 writers) through $(lb_site)"
+  # Whatever happens (an interrupt, a failure), the load stops and a network fault heals.
+  trap chaos_cleanup EXIT
+  chaos_load_start "$out" "$seconds"
   sleep 3
-  chaos_inject "$fault"
+  chaos_inject "$@"
   wait "$CHAOS_LOAD_PID" || true
+  CHAOS_LOAD_PID=
   grep -v '^{' "$out" | sed 's/^/    /'
   rm -f "$out"
 }
 
 cmd_chaos() {
-  local fault=${1:-all}
-  if [ "$fault" = all ]; then
+  local fault
+  if [ "${1:-all}" = all ]; then
+    [ $# -le 1 ] || die "all takes no arguments"
     for fault in "${CHAOS_FAULTS[@]}"; do chaos_run "$fault"; done
+    if [ "$STACK_MODE" = hosts ]; then
+      # shellcheck disable=SC2086 # each entry is a fault and its arguments
+      for fault in "${CHAOS_NETWORK_ALL[@]}"; do chaos_run $fault; done
+    fi
   else
-    chaos_run "$fault"
+    chaos_run "$@"
   fi
 }

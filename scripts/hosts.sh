@@ -233,3 +233,129 @@ hosts_net_status() {
   done
   printf '%-8s %-20s %s\n' "(this)" "-" "front $(network_prefix front).$THIS_MACHINE_OCTET"
 }
+
+# The network faults of ./stack chaos (hosts mode): a table of their own in each host
+# concerned (webstack_chaos, at a priority before the host's firewall), removed by
+# hosts_heal. Hosts may be given as a comma-separated list (app-1,app-2).
+HOSTS_CHAOS_TABLE=webstack_chaos
+
+hosts_check_names() {
+  local host
+  for host in ${1//,/ }; do
+    [ -n "${HOST_OCTET[$host]:-}" ] || die "unknown host '$host' (${HOSTS[*]})"
+  done
+}
+
+# Adds rules to a host's chaos table; the rules are nft statements for its input and
+# output chains.
+hosts_chaos_rules() {
+  local host=$1 input=$2 output=$3
+  ip netns exec "$(host_ns "$host")" nft -f - <<NFT
+table inet $HOSTS_CHAOS_TABLE {
+  chain input { type filter hook input priority filter - 10; policy accept; $input; }
+  chain output { type filter hook output priority filter - 10; policy accept; $output; }
+}
+NFT
+}
+
+# Every packet between the hosts of one side and those of the other is dropped, both
+# ways, connections already open included.
+hosts_partition() {
+  local side_a=${1//,/ } side_b=${2//,/ } a b
+  for a in $side_a; do
+    for b in $side_b; do
+      [ "$a" != "$b" ] || die "a host cannot be cut from itself ($a)"
+      hosts_chaos_rules "$a" "ip saddr $(hosts_address_set "$b") drop" "ip daddr $(hosts_address_set "$b") drop"
+      hosts_chaos_rules "$b" "ip saddr $(hosts_address_set "$a") drop" "ip daddr $(hosts_address_set "$a") drop"
+    done
+  done
+}
+
+# Every packet in or out of a host is dropped, but for its own loopback.
+hosts_isolate() {
+  local host
+  for host in ${1//,/ }; do
+    hosts_chaos_rules "$host" 'iif != "lo" drop' 'oif != "lo" drop'
+  done
+}
+
+# The first of the loopback ports a source host's relay listens on (delay).
+HOSTS_RELAY_PORT=47000
+
+# Every round trip from the hosts of one side to the other's takes MS longer: in each
+# source host a relay (scripts/Relay.java, as root) listens on loopback, and an nftables
+# redirect sends it the host's new connections to every port the other side listens on
+# (except the relay's own: it runs as root, the components do not).
+hosts_delay() {
+  local sources=${1//,/ } targets=${2//,/ } ms=$3 a b listener address port network relay_port rules args pid reset=''
+  for a in $sources; do
+    relay_port=$HOSTS_RELAY_PORT rules='' args=()
+    stop_component "relay-$a" 5
+    for b in $targets; do
+      [ "$a" != "$b" ] || die "a host cannot be delayed from itself ($a)"
+      for listener in $(ip netns exec "$(host_ns "$b")" ss -Hltn | awk '{print $4}' | sort -u); do
+        port=${listener##*:}
+        address=${listener%:*}
+        for network in ${HOST_ON[$a]}; do
+          [[ " ${HOST_ON[$b]} " == *" $network "* ]] || continue
+          [ "$address" = "0.0.0.0" ] || [ "$address" = "*" ] || [ "$address" = "$(host_address "$b" "$network")" ] \
+            || continue
+          rules+="ip daddr $(host_address "$b" "$network") tcp dport $port meta skuid != 0 redirect to :$relay_port; "
+          args+=("$relay_port" "$(host_address "$b" "$network"):$port")
+          relay_port=$((relay_port + 1))
+        done
+      done
+    done
+    [ ${#args[@]} -gt 0 ] || die "$a shares no network with any listening port of ${2//,/ and }"
+    : >"$LOG_DIR/relay-$a.log"
+    ip netns exec "$(host_ns "$a")" setsid java "$ROOT/scripts/Relay.java" "$ms" "${args[@]}" \
+      </dev/null >>"$LOG_DIR/relay-$a.log" 2>&1 &
+    echo "$!" >"$(pid_file "relay-$a")"
+    pid=$!
+    wait_for "the relay in $a" 60 "$pid" grep -qx relaying "$LOG_DIR/relay-$a.log"
+    ip netns exec "$(host_ns "$a")" nft -f - <<NFT
+table inet $HOSTS_CHAOS_TABLE {
+  chain delay { type nat hook output priority -100; policy accept; $rules }
+}
+NFT
+    [ -z "$reset" ] || sleep 2
+    hosts_reset_connections "$a" "${args[@]}"
+    reset=1
+  done
+}
+
+# A redirect reaches only new connections, and the components keep theirs open (pools):
+# the components' connections to the delayed destinations are reset (ss -K), so that they
+# connect again, through the relay; the relay's own (root's) are left alone. What such a
+# reset fails in flight is retried like any lost connection (a read's 503, retried by
+# HAProxy on the other app server), so the source hosts are taken one at a time, two
+# seconds apart.
+hosts_reset_connections() {
+  local host=$1 ns local_end peer_end
+  shift
+  ns=$(host_ns "$host")
+  while [ $# -ge 2 ]; do
+    ip netns exec "$ns" ss -Htne state established "( dst ${2%:*} and dport = :${2##*:} )" 2>/dev/null \
+      | awk '/ uid:[1-9]/ {print $3, $4}' | while read -r local_end peer_end; do
+        ip netns exec "$ns" ss -K -tn state established "( src $local_end and dst $peer_end )" >/dev/null 2>&1 || true
+      done
+    shift 2
+  done
+}
+
+# Removes every network fault: the chaos tables, and the relays' delay. A connection
+# redirected to a relay keeps its way through it (its address translation outlives the
+# rule), now without delay, so that healing cuts nothing; the relay exits after it.
+hosts_heal() {
+  local host pid
+  for host in "${HOSTS[@]}"; do
+    ip netns exec "$(host_ns "$host")" nft delete table inet "$HOSTS_CHAOS_TABLE" 2>/dev/null || true
+    if pid=$(running_pid "relay-$host"); then kill -HUP "$pid"; fi
+  done
+}
+
+# Stops the relays (./stack down).
+hosts_relays_down() {
+  local host
+  for host in "${HOSTS[@]}"; do stop_component "relay-$host" 5; done
+}

@@ -56,9 +56,12 @@ public record DataSourceProperties(Pool primary, Pool replica, Account migration
 	 * @param passwordFile file holding the password
 	 * @param maximumPoolSize largest number of connections in the pool
 	 * @param connectionTimeout longest wait for a connection before the pool gives up
+	 * @param socketTimeout longest silence of the server in the middle of a statement
+	 * before the driver gives the connection up (a server that stopped answering, as one
+	 * cut off by a network partition does)
 	 */
 	public record Pool(String url, String username, Path passwordFile, int maximumPoolSize,
-			Duration connectionTimeout) {
+			Duration connectionTimeout, @DefaultValue("30s") Duration socketTimeout) {
 
 		public String resolvePassword() {
 			return Secrets.read("the database account " + this.username, this.passwordFile);

@@ -3,6 +3,7 @@ package dev.webstack.routing;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Properties;
 
 import javax.sql.DataSource;
@@ -72,7 +73,8 @@ class RoutingDataSourceConfiguration {
 	private static HikariDataSource connectorJReplication(DataSourceProperties properties) {
 		DataSourceProperties.Pool primary = properties.primary();
 		String url = DataSourceProperties.replicationUrl(primary.url(), properties.replica().url());
-		return pool("replication", new DataSourceProperties.Pool(url, primary.username(), primary.passwordFile(), primary.maximumPoolSize(), primary.connectionTimeout()));
+		return pool("replication", new DataSourceProperties.Pool(url, primary.username(), primary.passwordFile(), primary.maximumPoolSize(), primary.connectionTimeout(),
+				primary.socketTimeout()));
 	}
 
 	/**
@@ -111,11 +113,11 @@ class RoutingDataSourceConfiguration {
 		config.setAutoCommit(false);
 		// Start even when this database is down; the pool keeps trying in the background.
 		config.setInitializationFailTimeout(-1);
-		config.setDataSourceProperties(driverProperties());
+		config.setDataSourceProperties(driverProperties(pool.socketTimeout()));
 		return new HikariDataSource(config);
 	}
 
-	private static Properties driverProperties() {
+	private static Properties driverProperties(Duration socketTimeout) {
 		Properties properties = new Properties();
 		// Skip round trips for session state the driver already knows (auto-commit, read-only).
 		properties.setProperty("useLocalSessionState", "true");
@@ -124,7 +126,7 @@ class RoutingDataSourceConfiguration {
 		properties.setProperty("prepStmtCacheSqlLimit", "2048");
 		properties.setProperty("cacheServerConfiguration", "true");
 		properties.setProperty("connectTimeout", "2000");
-		properties.setProperty("socketTimeout", "30000");
+		properties.setProperty("socketTimeout", String.valueOf(socketTimeout.toMillis()));
 		return properties;
 	}
 

@@ -62,7 +62,7 @@ class InfraProbesTests {
 		Path password = Files.writeString(this.dir.resolve("password"), "not-a-real-one");
 		String nowhere = "jdbc:mysql://127.0.0.1:" + closedPort() + "/webstack";
 		DataSourceProperties.Pool pool = new DataSourceProperties.Pool(nowhere, "webstack_app", password, 1,
-				Duration.ofMillis(250));
+				Duration.ofMillis(250), Duration.ofSeconds(30));
 		DataSourceProperties.Account account = new DataSourceProperties.Account("webstack_monitor", password);
 		DataSourceProperties databases = new DataSourceProperties(pool, pool, account, account, Duration.ofSeconds(5),
 				Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(500),
