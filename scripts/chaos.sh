@@ -40,13 +40,11 @@ chaos_check() {
   case "$fault" in
     partition)
       [[ $# -ge 2 && $# -le 3 ]] || die "usage: ./stack chaos partition <host[,host...]> <host[,host...]> [seconds]"
-      hosts_check_names "$1"
-      hosts_check_names "$2"
+      hosts_check_sides "$1" "$2"
       chaos_check_number seconds "${3:-$CHAOS_FAULT_SECONDS}" 1 600 ;;
     delay)
       [[ $# -ge 3 && $# -le 4 ]] || die "usage: ./stack chaos delay <host[,host...]> <host[,host...]> <ms> [seconds]"
-      hosts_check_names "$1"
-      hosts_check_names "$2"
+      hosts_check_sides "$1" "$2"
       chaos_check_number ms "$3" 1 10000
       chaos_check_number seconds "${4:-$CHAOS_FAULT_SECONDS}" 1 600 ;;
     isolate)

@@ -107,7 +107,15 @@ hosts_namespaces() { ip netns list | awk '{print $1}' | grep -x -- "$HOSTS_PREFI
 hosts_net_up() {
   [ -n "$AS_ROOT" ] || die "the hosts mode needs root: it makes network namespaces, bridges and veth pairs"
   if ip netns list | awk '{print $1}' | grep -qx -- "$HOSTS_SWITCH"; then
-    info "the hosts' network is up already ($HOSTS_SWITCH)"
+    info "the hosts' network is up already ($HOSTS_SWITCH); each host's firewall loaded again"
+    # A rule set replaces its own table whole (firewall/*.nft): rules that went missing
+    # or were changed come back as written, and nothing else is touched.
+    hosts_firewall_render
+    local host
+    for host in "${HOSTS[@]}"; do
+      ip netns exec "$(host_ns "$host")" nft -I "$HOSTS_FIREWALL_DIR" -f "$HOSTS_FIREWALL_DIR/${HOST_ROLE[$host]}.nft" \
+        || die "could not load $host's firewall"
+    done
     return 0
   fi
   local network subnet routed
@@ -241,8 +249,21 @@ HOSTS_CHAOS_TABLE=webstack_chaos
 
 hosts_check_names() {
   local host
+  [[ "$1" =~ ^[a-z0-9-]+(,[a-z0-9-]+)*$ ]] || die "'$1' is not a host or a comma-separated list of hosts (${HOSTS[*]})"
   for host in ${1//,/ }; do
     [ -n "${HOST_OCTET[$host]:-}" ] || die "unknown host '$host' (${HOSTS[*]})"
+  done
+}
+
+# Two sides of a fault: known hosts, none on both sides.
+hosts_check_sides() {
+  local a b
+  hosts_check_names "$1"
+  hosts_check_names "$2"
+  for a in ${1//,/ }; do
+    for b in ${2//,/ }; do
+      [ "$a" != "$b" ] || die "$a is on both sides: a host cannot be cut from (or delayed to) itself"
+    done
   done
 }
 
@@ -264,7 +285,6 @@ hosts_partition() {
   local side_a=${1//,/ } side_b=${2//,/ } a b
   for a in $side_a; do
     for b in $side_b; do
-      [ "$a" != "$b" ] || die "a host cannot be cut from itself ($a)"
       hosts_chaos_rules "$a" "ip saddr $(hosts_address_set "$b") drop" "ip daddr $(hosts_address_set "$b") drop"
       hosts_chaos_rules "$b" "ip saddr $(hosts_address_set "$a") drop" "ip daddr $(hosts_address_set "$a") drop"
     done
@@ -292,7 +312,6 @@ hosts_delay() {
     relay_port=$HOSTS_RELAY_PORT rules='' args=()
     stop_component "relay-$a" 5
     for b in $targets; do
-      [ "$a" != "$b" ] || die "a host cannot be delayed from itself ($a)"
       for listener in $(ip netns exec "$(host_ns "$b")" ss -Hltn | awk '{print $4}' | sort -u); do
         port=${listener##*:}
         address=${listener%:*}

@@ -88,12 +88,15 @@ public final class SiteBrowser {
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
-	/** The fields of the (last) form on a page, its CSRF and one-time tokens included, plus these. */
+	/** The fields of the (last) form on a page, its CSRF and one-time (if any) tokens included, plus these. */
 	public Map<String, String> form(String path, Map<String, String> fields) throws Exception {
 		Document page = Jsoup.parse(get(path).body());
 		Map<String, String> all = new HashMap<>(fields);
 		all.put("_csrf", page.select("form[method=post] input[name=_csrf]").last().val());
-		all.put("submission", page.select("input[name=submission]").last().val());
+		// The sign-in form has no one-time token; the others do.
+		if (!page.select("input[name=submission]").isEmpty()) {
+			all.put("submission", page.select("input[name=submission]").last().val());
+		}
 		return all;
 	}
 
