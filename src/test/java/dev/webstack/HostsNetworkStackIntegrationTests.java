@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import static dev.webstack.HostsMode.namespaces;
+import static dev.webstack.HostsMode.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -74,7 +76,7 @@ class HostsNetworkStackIntegrationTests {
 	@Order(1)
 	void upMakesOneHostPerComponentOnItsNetworksWithNoRouteOut() throws Exception {
 		assertThat(stack.stack("net", "up")).contains("creating the hosts' network");
-		assertThat(namespaces()).containsExactlyInAnyOrder(PREFIX + "net", PREFIX + "lb-1", PREFIX + "web-1",
+		assertThat(namespaces(PREFIX)).containsExactlyInAnyOrder(PREFIX + "net", PREFIX + "lb-1", PREFIX + "web-1",
 				PREFIX + "app-1", PREFIX + "app-2", PREFIX + "db-1", PREFIX + "db-2", PREFIX + "mon-1");
 		for (var host : NETWORKS.entrySet()) {
 			Set<String> addresses = new TreeSet<>();
@@ -233,7 +235,7 @@ class HostsNetworkStackIntegrationTests {
 			TestStack.Result refused = stack.run(Map.of(), "net", "up");
 			assertThat(refused.exitCode()).isNotZero();
 			assertThat(refused.output()).contains("this machine already routes 10.88.80.0/24 (the back network)");
-			assertThat(namespaces()).isEmpty();
+			assertThat(namespaces(PREFIX)).isEmpty();
 		}
 		finally {
 			run("ip", "route", "del", "blackhole", "10.88.80.0/24");
@@ -246,39 +248,11 @@ class HostsNetworkStackIntegrationTests {
 
 	/** Whether a TCP connection from a host (or this machine) to an address and port succeeds within 3 s. */
 	private static boolean connects(String source, String address) throws Exception {
-		List<String> command = new ArrayList<>();
-		if (!source.equals("this machine")) {
-			command.addAll(List.of("ip", "netns", "exec", PREFIX + source));
-		}
-		command.addAll(List.of("socat", "-u", "OPEN:/dev/null", "TCP:" + address + ",connect-timeout=3"));
-		ChildProcess.Result result = ChildProcess.run(new ProcessBuilder(command), Duration.ofSeconds(30));
-		assertThat(result.finished()).as(String.join(" ", command)).isTrue();
-		return result.exitCode() == 0;
-	}
-
-	private static List<String> namespaces() throws Exception {
-		List<String> names = new ArrayList<>();
-		for (String line : run("ip", "netns", "list").split("\n")) {
-			String name = line.strip().split(" ")[0];
-			if (name.startsWith(PREFIX)) {
-				names.add(name);
-			}
-		}
-		return names;
+		return HostsMode.connects(source.equals("this machine") ? null : PREFIX + source, address);
 	}
 
 	private static void assertNothingLeft() throws Exception {
-		assertThat(namespaces()).as("namespaces").isEmpty();
-		assertThat(run("ip", "-o", "link", "show")).as("links").doesNotContain(PREFIX);
-		assertThat(run("ip", "-4", "route", "show")).as("routes").doesNotContain("10.88.78.", "10.88.79.",
-				"10.88.80.");
-	}
-
-	private static String run(String... command) throws Exception {
-		ChildProcess.Result result = ChildProcess.run(new ProcessBuilder(command), Duration.ofSeconds(30));
-		assertThat(result.finished() && result.exitCode() == 0).as(String.join(" ", command) + ": " + result.output())
-			.isTrue();
-		return result.output().strip();
+		HostsMode.assertNothingLeft(PREFIX, "10.88.78.", "10.88.79.", "10.88.80.");
 	}
 
 }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import static dev.webstack.HostsMode.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -179,7 +180,7 @@ class HostsStackIntegrationTests {
 				for (String address : ADDRESSES.get(host.getKey())) {
 					for (int port : host.getValue()) {
 						tried.put(host.getKey() + " " + address + ":" + port,
-								attempts.submit(() -> connects(address + ":" + port)));
+								attempts.submit(() -> HostsMode.connects(null, address + ":" + port)));
 					}
 				}
 			}
@@ -451,27 +452,8 @@ class HostsStackIntegrationTests {
 		return Files.readAllLines(log).stream().filter((l) -> l.contains(text)).findFirst().orElse("");
 	}
 
-	/** Whether a TCP connection from this machine succeeds within 3 s. */
-	private static boolean connects(String address) throws Exception {
-		ChildProcess.Result result = ChildProcess.run(
-				new ProcessBuilder("socat", "-u", "OPEN:/dev/null", "TCP:" + address + ",connect-timeout=3"),
-				Duration.ofSeconds(30));
-		assertThat(result.finished()).as(address).isTrue();
-		return result.exitCode() == 0;
-	}
-
 	private static void assertNothingLeft() throws Exception {
-		assertThat(run("ip", "netns", "list")).as("namespaces").doesNotContain(PREFIX);
-		assertThat(run("ip", "-o", "link", "show")).as("links").doesNotContain(PREFIX);
-		assertThat(run("ip", "-4", "route", "show")).as("routes").doesNotContain("10.88.84.", "10.88.85.",
-				"10.88.86.");
-	}
-
-	private static String run(String... command) throws Exception {
-		ChildProcess.Result result = ChildProcess.run(new ProcessBuilder(command), Duration.ofSeconds(30));
-		assertThat(result.finished() && result.exitCode() == 0).as(String.join(" ", command) + ": " + result.output())
-			.isTrue();
-		return result.output().strip();
+		HostsMode.assertNothingLeft(PREFIX, "10.88.84.", "10.88.85.", "10.88.86.");
 	}
 
 }
