@@ -42,6 +42,8 @@ BENCH_CONNECTIONS=16
 BENCH_COLD_OFFSET=16000
 
 cmd_bench() {
+  # Its figures are the loopback mode's: what ./stack up gives on one machine.
+  [ "$STACK_MODE" = loopback ] || die "./stack bench measures the loopback mode; ./stack down first"
   ensure_packages wrk
   mkdir -p "$BENCH_DIR"
   rm -f "$BENCH_DIR/runs.tsv" "$BENCH_DIR/facts.tsv"

@@ -18,7 +18,7 @@ key_id() {
 
 # The cookie keys an app server reports on its management port, or nothing if it is down.
 app_session_keys() {
-  curl -fsS --max-time 2 "http://127.0.0.1:$(app_management_port "$1")/actuator/info" 2>/dev/null \
+  in_host "$1" curl -fsS --max-time 2 "http://$(component_address "$1"):$(app_management_port "$1")/actuator/info" 2>/dev/null \
     | grep -o '"sessionKeys":{[^}]*}' || true
 }
 

@@ -237,6 +237,13 @@ class HostsStackIntegrationTests {
 
 	@Test
 	@Order(7)
+	void theCookieKeyRotatesAcrossTheHostsAndTheAdminStaysSignedIn() throws Exception {
+		assertThat(stack.stack("rotate-keys")).contains("done: nobody was signed out");
+		assertThat(admin.get("/admin").statusCode()).as("still signed in").isEqualTo(200);
+	}
+
+	@Test
+	@Order(8)
 	void aHostWhoseRulesAreGoneIsNamedAndUpLoadsThemAgain() throws Exception {
 		run("ip", "netns", "exec", PREFIX + "db-2", "nft", "delete", "table", "inet", "webstack_db");
 		// ./stack records each host's tables whenever it runs a command that changes something.
@@ -254,14 +261,14 @@ class HostsStackIntegrationTests {
 	}
 
 	@Test
-	@Order(8)
+	@Order(9)
 	void app1CutFromTheReplicaReadsOnThePrimaryAndNothingFails() throws Exception {
 		Matcher figures = chaos("partition", "app-1", "db-2");
 		assertNoReadFailedAndNoWriteLost(figures);
 	}
 
 	@Test
-	@Order(9)
+	@Order(10)
 	void web1CutFromApp2HaproxyTakesApp2OutAndNoReadFails() throws Exception {
 		long logged = Files.size(stack.state().resolve("logs/lb-1.log"));
 		Matcher figures = chaos("partition", "web-1", "app-2");
@@ -272,7 +279,7 @@ class HostsStackIntegrationTests {
 	}
 
 	@Test
-	@Order(10)
+	@Order(11)
 	void db2CutFromDb1ReadsLeaveTheLaggingReplicaWhichCatchesUpWhenHealed() throws Exception {
 		ExecutorService background = Executors.newSingleThreadExecutor();
 		try {
@@ -295,7 +302,7 @@ class HostsStackIntegrationTests {
 	}
 
 	@Test
-	@Order(11)
+	@Order(12)
 	void twoHundredMillisecondsBetweenTheAppServersAndTheReplicaCostLatencyButNoRead() throws Exception {
 		ExecutorService background = Executors.newSingleThreadExecutor();
 		try {
@@ -321,7 +328,7 @@ class HostsStackIntegrationTests {
 	}
 
 	@Test
-	@Order(12)
+	@Order(13)
 	void app2IsolatedNoReadFails() throws Exception {
 		assertNoReadFailedAndNoWriteLost(chaos("isolate", "app-2"));
 		assertThat(run("ip", "netns", "exec", PREFIX + "app-2", "nft", "list", "tables")).as("healed")
@@ -329,7 +336,7 @@ class HostsStackIntegrationTests {
 	}
 
 	@Test
-	@Order(13)
+	@Order(14)
 	void aNetworkFaultIsRefusedWithBadArgumentsAndChangesNothing() throws Exception {
 		for (List<String> bad : List.of(List.of("partition", "app-1"), List.of("partition", "app-1", "db-9"),
 				List.of("partition", "app-1", "app-1"), List.of("delay", "app-1", "db-2", "-5"),
@@ -347,7 +354,7 @@ class HostsStackIntegrationTests {
 	}
 
 	@Test
-	@Order(14)
+	@Order(15)
 	void downLeavesNothingAndAFailedUpLeavesNothingAfterDown() throws Exception {
 		List<String> pids = new ArrayList<>();
 		for (String name : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {
