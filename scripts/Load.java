@@ -11,7 +11,8 @@
 // duplicated, lost, and the answered reads' median and 99th percentile (ms). With WEBSTACK_LOAD_PROGRESS=1 it also prints, four times a second while
 // it runs, a line "progress <JSON>" of the figures so far (reads, readFailures, writes,
 // acknowledged), so that a test injects its fault only once the load is really running and
-// can tell that reads happened during the fault.
+// can tell that reads happened during the fault. With WEBSTACK_LOAD_STOP_FILE=<path> it also
+// ends as soon as that file exists.
 import java.io.InputStream;
 import java.net.CookieManager;
 import java.net.URI;
@@ -59,6 +60,9 @@ public class Load {
 	private static final List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
 
 	private static final List<String> failures = Collections.synchronizedList(new ArrayList<>());
+
+	private static final Path stopFile = (System.getenv("WEBSTACK_LOAD_STOP_FILE") != null)
+			? Path.of(System.getenv("WEBSTACK_LOAD_STOP_FILE")) : null;
 
 	/** How long each answered read took. */
 	private static final List<Long> readNanos = Collections.synchronizedList(new ArrayList<>());
@@ -126,6 +130,14 @@ public class Load {
 				writeFailures.get(), retried.get(), refusedStreams.get(), duplicated, lost, p50, p99);
 	}
 
+	/**
+	 * Whether the load goes on: until its end, or until the file WEBSTACK_LOAD_STOP_FILE
+	 * names exists (./stack chaos stops it so once a fault of its own length is over).
+	 */
+	private static boolean running(long end) {
+		return System.nanoTime() < end && (stopFile == null || !Files.exists(stopFile));
+	}
+
 	/** A percentile of the answered reads' times, in milliseconds (0 when none was answered). */
 	private static long readMillis(double percentile) {
 		synchronized (readNanos) {
@@ -163,7 +175,7 @@ public class Load {
 	private static void read(HttpClient http, String base, long end) {
 		String[] paths = { "/", "/?page=1", "/search?q=post" };
 		int i = 0;
-		while (System.nanoTime() < end) {
+		while (running(end)) {
 			String path = paths[i++ % paths.length];
 			reads.incrementAndGet();
 			long started = System.nanoTime();
@@ -186,7 +198,7 @@ public class Load {
 
 	private static void write(HttpClient http, String base, long end, String prefix) {
 		int n = 0;
-		while (System.nanoTime() < end) {
+		while (running(end)) {
 			// The number ends in a dot, so no title is a substring of another (the check searches).
 			String title = "load " + prefix + "-" + (n++) + ".";
 			writes.incrementAndGet();

@@ -32,9 +32,13 @@ app_index() { echo "${1#app-}"; }
 app_port() { port $((9000 + $(app_index "$1"))); }
 app_management_port() { port $((9100 + $(app_index "$1"))); }
 
+# A jar given to ./stack deploy, deployed as it is instead of the one built here.
+APP_JAR_GIVEN=
+
 # Builds the jar when it is missing or older than any source file, and its release.
 app_build() {
-  if [ ! -f "$APP_JAR" ] || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/README.md" -newer "$APP_JAR" -print -quit)" ]; then
+  if [ -z "$APP_JAR_GIVEN" ] && { [ ! -f "$APP_JAR" ] \
+    || [ -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/README.md" -newer "$APP_JAR" -print -quit)" ]; }; then
     step "building the application jar"
     (cd "$ROOT" && ./mvnw -B -q -DskipTests package) || die "the build failed"
   fi
@@ -171,6 +175,58 @@ app_up() {
 }
 
 app_down() { stop_component "$1" 40; }
+
+# The release an app server runs (the folder of the jar its JVM was started with), or
+# nothing when it does not run.
+app_running_release() {
+  local pid
+  pid=$(running_pid "$1") || return 0
+  tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n 's|/webstack\.jar$||p' | head -n 1
+}
+
+# ./stack deploy [jar] [--all]: the jar built from the sources (or the one given) onto the
+# app servers one at a time, each drained through HAProxy, stopped gracefully, started on
+# the new release and back in rotation once HAProxy's checks see it UP before the next
+# goes: the other serves meanwhile, and no request fails. An app server that runs the
+# release already is left alone, unless --all (a rolling restart). The schema migrations
+# of the new release run when its first app server starts, while the other still runs the
+# old one: a release's migrations must leave the schema usable by the release before it
+# (add, never drop or rename in the same release; Flyway's default ignores a migration
+# newer than the running code, so the old release starts against it too).
+cmd_deploy() {
+  local arg all='' app release
+  for arg in "$@"; do
+    case "$arg" in
+      --all) all=1 ;;
+      -*) die "usage: ./stack deploy [jar] [--all]" ;;
+      *)
+        [ -z "$APP_JAR_GIVEN" ] || die "usage: ./stack deploy [jar] [--all]"
+        [ -f "$arg" ] || die "no such jar: $arg"
+        jar tf "$arg" 2>/dev/null | grep -qx 'BOOT-INF/classes/dev/webstack/WebstackApplication.class' \
+          || die "$arg is not a Webstack application jar"
+        APP_JAR=$(realpath "$arg")
+        APP_JAR_GIVEN=1 ;;
+    esac
+  done
+  running_pid lb-1 >/dev/null || die "the stack is not running; ./stack up first"
+  for app in "${APPS[@]}"; do
+    running_pid "$app" >/dev/null || die "$app is not running; ./stack up first"
+  done
+  prepare
+  release=$(app_release "$APP_INSTALLED_JAR")
+  step "deploying release ${release##*/} onto ${APPS[*]}, one at a time"
+  for app in "${APPS[@]}"; do
+    if [ -z "$all" ] && [ "$(app_running_release "$app")" = "$release" ]; then
+      info "$app runs release ${release##*/} already"
+      continue
+    fi
+    lb_drain "$app"
+    app_down "$app"
+    app_up "$app"
+    lb_undrain "$app"
+  done
+  info "every app server runs release ${release##*/}"
+}
 
 app_status_row() {
   component_status_row "$1" app "$(component_address "$1"):$(app_port "$1")" app_ready "not ready"

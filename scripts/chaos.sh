@@ -2,7 +2,7 @@
 # ./stack chaos: the faults the design names, injected into a live stack while a bounded
 # load runs through HAProxy, with the figures that show what users saw.
 
-CHAOS_FAULTS=(kill-app restart-app reload-web stop-replica kill-replica lag-replica kill-primary kill-web)
+CHAOS_FAULTS=(kill-app restart-app deploy reload-web stop-replica kill-replica lag-replica kill-primary kill-web)
 # Faults only separate hosts allow (./stack up --hosts), each with its hosts (a side may
 # be a comma-separated list) and how long it lasts; `all` runs these too in the hosts mode.
 CHAOS_NETWORK_FAULTS=(partition delay isolate)
@@ -12,9 +12,10 @@ CHAOS_SECONDS=${WEBSTACK_CHAOS_SECONDS:-20}
 # How long a network fault lasts unless told.
 CHAOS_FAULT_SECONDS=10
 
-# Runs the load in the background (for a number of seconds); its figures go to the given file.
+# Runs the load in the background until the stop file exists (at most 10 minutes); its
+# figures go to the given file.
 chaos_load_start() {
-  java "$ROOT/scripts/Load.java" "$(lb_site)" "$TLS_DIR/lb-1.crt" "$2" 4 2 \
+  WEBSTACK_LOAD_STOP_FILE=$2 java "$ROOT/scripts/Load.java" "$(lb_site)" "$TLS_DIR/lb-1.crt" 600 4 2 \
     >"$1" 2>&1 &
   CHAOS_LOAD_PID=$!
 }
@@ -58,16 +59,6 @@ chaos_check() {
   esac
 }
 
-# How long a network fault lasts (0 for the others, which take what they take).
-chaos_fault_seconds() {
-  case "$1" in
-    partition) echo "${4:-$CHAOS_FAULT_SECONDS}" ;;
-    delay) echo "${5:-$CHAOS_FAULT_SECONDS}" ;;
-    isolate) echo "${3:-$CHAOS_FAULT_SECONDS}" ;;
-    *) echo 0 ;;
-  esac
-}
-
 chaos_check_number() {
   local what=$1 value=$2 min=$3 max=$4
   if [[ ! "$value" =~ ^[0-9]{1,6}$ ]] || [ "$value" -lt "$min" ] || [ "$value" -gt "$max" ]; then
@@ -107,6 +98,9 @@ chaos_inject() {
       lb_wait_servers_up ;;
     restart-app)
       cmd_restart app-1 ;;
+    deploy)
+      info "a rolling deploy of the current build onto both app servers (./stack deploy --all)"
+      cmd_deploy --all ;;
     reload-web)
       for _ in 1 2 3; do cmd_reload web-1; sleep 2; done ;;
     stop-replica)
@@ -144,17 +138,21 @@ chaos_run() {
   chaos_check "$@"
   running_pid lb-1 >/dev/null || die "the stack is not running; ./stack up first"
   out=$(mktemp)
-  # The load outlasts a network fault by 10 s at least, so that what follows the heal shows.
-  local seconds=$CHAOS_SECONDS lasts
-  lasts=$(chaos_fault_seconds "$@")
-  [ "$seconds" -ge $((lasts + 10)) ] || seconds=$((lasts + 10))
-  step "chaos: $*, under ${seconds}s of load (4 readers, 2 writers) through $(lb_site)"
+  # The load runs 3 s before the fault, as long as it takes, and 10 s after it (so that
+  # what follows a repair or a heal shows), CHAOS_SECONDS in all at least.
+  local started=$SECONDS stop
+  stop=$(mktemp -u)
+  step "chaos: $*, under load (4 readers, 2 writers; ${CHAOS_SECONDS}s at least) through $(lb_site)"
   # Whatever happens (an interrupt, a failure), the load stops and a network fault heals.
   trap chaos_cleanup EXIT
-  chaos_load_start "$out" "$seconds"
+  chaos_load_start "$out" "$stop"
   sleep 3
   chaos_inject "$@"
+  sleep 10
+  [ $((SECONDS - started)) -ge "$CHAOS_SECONDS" ] || sleep $((CHAOS_SECONDS - (SECONDS - started)))
+  touch "$stop"
   wait "$CHAOS_LOAD_PID" || true
+  rm -f "$stop"
   CHAOS_LOAD_PID=
   grep -v '^{' "$out" | sed 's/^/    /'
   rm -f "$out"

@@ -40,15 +40,26 @@ web_render() {
 }
 
 # The static files Nginx serves are the ones in the jar, taken out whenever it changes.
+# A new jar's files are added to those there, each renamed into place (a reader never sees
+# half a file), and the older ones stay: during a rolling deploy the pages of the release
+# before still ask for their own (content-hashed) files.
 web_extract_docroot() {
   if [ -d "$WEB_DOCROOT" ] && [ "$WEB_DOCROOT" -nt "$APP_INSTALLED_JAR" ]; then
     return 0
   fi
-  local tmp
+  local tmp file
   tmp=$(mktemp -d)
   (cd "$tmp" && jar xf "$APP_INSTALLED_JAR" BOOT-INF/classes/static)
-  rm -rf "$WEB_DOCROOT"
-  mv "$tmp/BOOT-INF/classes/static" "$WEB_DOCROOT"
+  if [ ! -d "$WEB_DOCROOT" ]; then
+    mv "$tmp/BOOT-INF/classes/static" "$WEB_DOCROOT"
+  else
+    (cd "$tmp/BOOT-INF/classes/static" && find . -type d -exec mkdir -p "$WEB_DOCROOT/{}" \;)
+    while IFS= read -r -d '' file; do
+      cp "$tmp/BOOT-INF/classes/static/$file" "$WEB_DOCROOT/$file.new"
+      mv -f "$WEB_DOCROOT/$file.new" "$WEB_DOCROOT/$file"
+    done < <(cd "$tmp/BOOT-INF/classes/static" && find . -type f -print0)
+    touch "$WEB_DOCROOT"
+  fi
   rm -rf "$tmp"
   chmod -R a+rX "$WEB_DOCROOT"
 }

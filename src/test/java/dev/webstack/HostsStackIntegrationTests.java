@@ -88,6 +88,16 @@ class HostsStackIntegrationTests {
 		assumeTrue(ProcessHandle.current().info().user().map("root"::equals).orElse(false),
 				"the hosts mode needs root (network namespaces)");
 		stack = new TestStack(OFFSET);
+		// An up that fails (a broken alerting.conf, found after the hosts' network is made)
+		// leaves nothing once down has run.
+		Path alerting = stack.state().resolve("alerting.conf");
+		Files.writeString(alerting, "email_to = nobody\n");
+		TestStack.Result failed = stack.run(Map.of(), "up", "--hosts");
+		assertThat(failed.exitCode()).isNotZero();
+		assertThat(failed.output()).contains("email_to = 'nobody' is not an e-mail address");
+		stack.stack("down");
+		assertNothingLeft();
+		Files.delete(alerting);
 		String up = stack.stack("up", "--hosts");
 		assertThat(up).contains("Webstack is up (hosts mode)", "site        " + SITE + "/",
 				"from this machine only the site answers");
@@ -254,10 +264,8 @@ class HostsStackIntegrationTests {
 					(evidence) -> evidence.startsWith("FAIL: no rules loaded on db-2"));
 		assertThat(stack.stack("up")).contains("each host's firewall loaded again");
 		assertThat(run("ip", "netns", "exec", PREFIX + "db-2", "nft", "list", "tables")).isEqualTo("table inet webstack_db");
-		await("the firewall check passing again").atMost(Duration.ofSeconds(90))
-			.pollInterval(Duration.ofSeconds(2))
-			.until(() -> check(dashboard(), "Firewall rules loaded on every host"),
-					(evidence) -> evidence.startsWith("every host has its rules"));
+		assertThat(Files.readString(stack.state().resolve("run/nft-tables.d/db-2"))).as("recorded again")
+			.contains("table inet webstack_db");
 	}
 
 	@Test
@@ -330,7 +338,7 @@ class HostsStackIntegrationTests {
 	@Test
 	@Order(13)
 	void app2IsolatedNoReadFails() throws Exception {
-		assertNoReadFailedAndNoWriteLost(chaos("isolate", "app-2"));
+		assertNoReadFailedAndNoWriteLost(chaos("isolate", "app-2", "6"));
 		assertThat(run("ip", "netns", "exec", PREFIX + "app-2", "nft", "list", "tables")).as("healed")
 			.doesNotContain("webstack_chaos");
 	}
@@ -355,7 +363,7 @@ class HostsStackIntegrationTests {
 
 	@Test
 	@Order(15)
-	void downLeavesNothingAndAFailedUpLeavesNothingAfterDown() throws Exception {
+	void downLeavesNothingBehind() throws Exception {
 		List<String> pids = new ArrayList<>();
 		for (String name : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus")) {
 			pids.add(stack.pid(name));
@@ -363,20 +371,8 @@ class HostsStackIntegrationTests {
 		stack.stack("down");
 		assertNothingLeft();
 		for (String pid : pids) {
-			assertThat(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive)).as(pid).isNotEqualTo(
-					java.util.Optional.of(true));
-		}
-		Path alerting = stack.state().resolve("alerting.conf");
-		Files.writeString(alerting, "email_to = nobody\n");
-		try {
-			TestStack.Result failed = stack.run(Map.of(), "up", "--hosts");
-			assertThat(failed.exitCode()).isNotZero();
-			assertThat(failed.output()).contains("email_to = 'nobody' is not an e-mail address");
-			stack.stack("down");
-			assertNothingLeft();
-		}
-		finally {
-			Files.delete(alerting);
+			assertThat(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)).as(pid)
+				.isFalse();
 		}
 	}
 

@@ -154,10 +154,18 @@ public final class TestStack {
 
 	/** Starts the load generator (scripts/Load.java) against this stack, reporting its progress. */
 	public LoadGenerator load(int seconds, int readers, int writers) throws IOException {
+		return load(seconds, readers, writers, null);
+	}
+
+	/** The same, ending early once {@code stopFile} exists (for a fault whose length is not known beforehand). */
+	public LoadGenerator load(int seconds, int readers, int writers, Path stopFile) throws IOException {
 		ProcessBuilder load = new ProcessBuilder("java", "scripts/Load.java", site(),
 				this.state.resolve("tls/lb-1.crt").toString(), String.valueOf(seconds), String.valueOf(readers),
 				String.valueOf(writers));
 		load.environment().put("WEBSTACK_LOAD_PROGRESS", "1");
+		if (stopFile != null) {
+			load.environment().put("WEBSTACK_LOAD_STOP_FILE", stopFile.toString());
+		}
 		return new LoadGenerator(ChildProcess.start(load));
 	}
 
