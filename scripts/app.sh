@@ -60,7 +60,10 @@ app_release() {
   mkdir -p "$APP_RELEASES"
   tmp=$(mktemp -d "$APP_RELEASES/.new.XXXXXX")
   step "making the release: the jar extracted, and a CDS training run (once per build)" >&2
-  java -Djarmode=tools -jar "$jar" extract --destination "$tmp/release" >"$tmp/training.log" 2>&1 \
+  # The extracted jar is named after the one extracted: a copy named webstack.jar (a jar
+  # given to ./stack deploy may be named anything).
+  cp "$jar" "$tmp/webstack.jar"
+  java -Djarmode=tools -jar "$tmp/webstack.jar" extract --destination "$tmp/release" >"$tmp/training.log" 2>&1 \
     || { cat "$tmp/training.log" >&2; rm -rf "$tmp"; die "could not extract $jar"; }
   # The application refuses to start without its secrets: the training run gets
   # stand-ins, which it reads and forgets.

@@ -326,6 +326,7 @@ hosts_delay() {
       done
     done
     [ ${#args[@]} -gt 0 ] || die "$a shares no network with any listening port of ${2//,/ and }"
+    printf '%s\n' "${args[@]}" >"$RUN_DIR/relay-$a.pairs"
     : >"$LOG_DIR/relay-$a.log"
     ip netns exec "$(host_ns "$a")" setsid java "$ROOT/scripts/Relay.java" "$ms" "${args[@]}" \
       </dev/null >>"$LOG_DIR/relay-$a.log" 2>&1 &
@@ -362,19 +363,35 @@ hosts_reset_connections() {
   done
 }
 
-# Removes every network fault: the chaos tables, and the relays' delay. A connection
-# redirected to a relay keeps its way through it (its address translation outlives the
-# rule), now without delay, so that healing cuts nothing; the relay exits after it.
+# Removes every network fault: the chaos tables, and the relays. A connection redirected
+# to a relay stays translated only while the redirect's chain exists (deleting it would
+# leave such a connection hanging, its packets no longer translated): so, per host with a
+# relay, the redirect rules go first (new connections go straight), then the components'
+# connections to the delayed side are reset as at the start, one host at a time, two
+# seconds apart, so that the pools connect again directly; then the relay stops and the
+# table goes.
 hosts_heal() {
-  local host pid
+  local host ns pid reset=''
   for host in "${HOSTS[@]}"; do
-    ip netns exec "$(host_ns "$host")" nft delete table inet "$HOSTS_CHAOS_TABLE" 2>/dev/null || true
-    if pid=$(running_pid "relay-$host"); then kill -HUP "$pid"; fi
+    ns=$(host_ns "$host")
+    if pid=$(running_pid "relay-$host"); then
+      ip netns exec "$ns" nft flush chain inet "$HOSTS_CHAOS_TABLE" delay 2>/dev/null || true
+      [ -z "$reset" ] || sleep 2
+      # shellcheck disable=SC2046 # the relay's listen-port/destination pairs, as recorded
+      hosts_reset_connections "$host" $(cat "$RUN_DIR/relay-$host.pairs" 2>/dev/null)
+      reset=1
+      stop_component "relay-$host" 5 >/dev/null
+      rm -f "$RUN_DIR/relay-$host.pairs"
+    fi
+    ip netns exec "$ns" nft delete table inet "$HOSTS_CHAOS_TABLE" 2>/dev/null || true
   done
 }
 
 # Stops the relays (./stack down).
 hosts_relays_down() {
   local host
-  for host in "${HOSTS[@]}"; do stop_component "relay-$host" 5; done
+  for host in "${HOSTS[@]}"; do
+    stop_component "relay-$host" 5
+    rm -f "$RUN_DIR/relay-$host.pairs"
+  done
 }

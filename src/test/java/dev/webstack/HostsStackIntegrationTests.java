@@ -389,6 +389,8 @@ class HostsStackIntegrationTests {
 		List<String> args = new ArrayList<>(List.of("chaos"));
 		args.addAll(List.of(fault));
 		String out = stack.stack(args.toArray(String[]::new));
+		// In the report, for whoever reads a failure: what users saw, each failed request named.
+		System.out.println(out);
 		Matcher figures = SUMMARY.matcher(out);
 		assertThat(figures.find()).as(out).isTrue();
 		return figures;
