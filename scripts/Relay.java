@@ -17,9 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,11 +31,9 @@ public class Relay {
 			throw new IllegalArgumentException("usage: Relay <round-trip-ms> <listen-port> <host:port>...");
 		}
 		oneWayMillis = Long.parseLong(args[0]) / 2;
-		List<ServerSocket> servers = new ArrayList<>();
 		for (int i = 1; i < args.length; i += 2) {
 			ServerSocket server = new ServerSocket();
 			server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[i])));
-			servers.add(server);
 			String[] target = args[i + 1].split(":");
 			InetSocketAddress address = new InetSocketAddress(target[0], Integer.parseInt(target[1]));
 			start(() -> accept(server, address));
@@ -130,7 +126,6 @@ public class Relay {
 
 	private static Thread start(Runnable task) {
 		Thread thread = new Thread(task);
-		thread.setDaemon(false);
 		thread.start();
 		return thread;
 	}

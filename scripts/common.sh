@@ -28,15 +28,8 @@ port() {
   if [ "$STACK_MODE" = hosts ]; then echo "${2:-$1}"; else echo $(($1 + PORT_OFFSET)); fi
 }
 
-# Answers when an HTTP(S) URL returns a 2xx; extra curl options may follow the URL.
-http_ok() {
-  local url=$1
-  shift
-  curl -fsS -o /dev/null --max-time 2 "$@" "$url"
-}
-
-# The same, asked from inside a component's host (in the hosts mode, where this machine
-# reaches lb-1 alone): usage: http_ok_from <component> <url> [curl options...]
+# Answers when an HTTP(S) URL returns a 2xx, asked from a component's host (in the hosts
+# mode this machine reaches lb-1 alone): usage: http_ok_from <component> <url> [curl options...]
 http_ok_from() {
   local component=$1
   shift
@@ -232,16 +225,10 @@ ensure_secret() {
 
 secret() { cat "$SECRETS_DIR/$1"; }
 
-# Runs curl as a user whose password is a secret file: the credentials reach curl on its
-# standard input (-K -), never on its command line, where ps would show them.
-# usage: curl_as <user> <secret name> <curl arguments...>
-curl_as() {
-  local user=$1 name=$2
-  shift 2
-  printf 'user = "%s:%s"\n' "$user" "$(secret "$name")" | curl -K - "$@"
-}
-
-# The same from inside a component's host: curl_as_from <component> <user> <secret name> ...
+# Runs curl, from a component's host, as a user whose password is a secret file: the
+# credentials reach curl on its standard input (-K -), never on its command line, where ps
+# would show them.
+# usage: curl_as_from <component> <user> <secret name> <curl arguments...>
 curl_as_from() {
   local component=$1 user=$2 name=$3
   shift 3

@@ -113,8 +113,7 @@ hosts_net_up() {
     hosts_firewall_render
     local host
     for host in "${HOSTS[@]}"; do
-      ip netns exec "$(host_ns "$host")" nft -I "$HOSTS_FIREWALL_DIR" -f "$HOSTS_FIREWALL_DIR/${HOST_ROLE[$host]}.nft" \
-        || die "could not load $host's firewall"
+      hosts_load_firewall "$host" || die "could not load $host's firewall"
     done
     return 0
   fi
@@ -170,6 +169,11 @@ $out"
   done
 }
 
+# Loads a host's firewall: its role's rule set, which replaces its own table whole.
+hosts_load_firewall() {
+  ip netns exec "$(host_ns "$1")" nft -I "$HOSTS_FIREWALL_DIR" -f "$HOSTS_FIREWALL_DIR/${HOST_ROLE[$1]}.nft"
+}
+
 # Every step checked (errexit does not reach a function called as a condition).
 hosts_net_create() {
   local network host i ns
@@ -188,7 +192,7 @@ hosts_net_create() {
     # HAProxy's account binds lb-1's 80 and 443 (as a namespace's, this setting is lb-1's alone).
     [ "${HOST_ROLE[$host]}" != lb ] || ip netns exec "$ns" sysctl -qw net.ipv4.ip_unprivileged_port_start=80 || return 1
     # Its role's firewall before anything can listen in it.
-    ip netns exec "$ns" nft -I "$HOSTS_FIREWALL_DIR" -f "$HOSTS_FIREWALL_DIR/${HOST_ROLE[$host]}.nft" || return 1
+    hosts_load_firewall "$host" || return 1
     i=0
     for network in ${HOST_ON[$host]}; do
       # One veth pair per host and network: eth<i> in the host, the other end on the bridge.
