@@ -127,15 +127,26 @@ app_start() {
   touch "${access_logs[@]}"
   component_owns "$name" "${access_logs[@]}"
   # Every address it listens on or reaches: loopback, or the hosts' (Tomcat trusts
-  # X-Forwarded-For from web-1 alone: a regular expression of its address).
-  local address web
+  # X-Forwarded-For from the web servers alone: a regular expression of their addresses).
+  local address web trusted='' other
   address=$(component_address "$name")
   web=$(component_address web-1)
-  spawn "$name" env "${profile_env[@]}" \
+  for other in "${WEBS[@]}"; do trusted+="|$(component_address "$other")"; done
+  trusted=${trusted#|}
+  # The ha mode's second load balancer and web server, for the dashboard, and the site at
+  # the address the load balancers share.
+  local ha_env=()
+  if [ -n "$STACK_HA" ]; then
+    ha_env=(WEBSTACK_SITE_HOST="$(site_virtual_address app)"
+      SPRING_APPLICATION_JSON="{\"webstack\":{\"infra\":{
+        \"load-balancers\":{\"lb-2\":\"http://$(component_address lb-2 app):$LB_STATS_PORT/\"},
+        \"web-servers\":{\"web-2\":\"http://$(component_address web-2):$WEB_STATUS_PORT/stub_status\"}}}}")
+  fi
+  spawn "$name" env "${profile_env[@]}" "${ha_env[@]}" \
     WEBSTACK_INSTANCE_NAME="$name" \
     WEBSTACK_BIND_ADDRESS="$address" \
     WEBSTACK_MANAGEMENT_ADDRESS="$address" \
-    WEBSTACK_TRUSTED_PROXIES="${web//./\\.}" \
+    WEBSTACK_TRUSTED_PROXIES="${trusted//./\\.}" \
     SERVER_PORT="$(app_port "$name")" \
     MANAGEMENT_SERVER_PORT="$(app_management_port "$name")" \
     WEBSTACK_DB_PRIMARY_HOST="$(component_address db-1)" \

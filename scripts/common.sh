@@ -16,11 +16,18 @@ PORT_OFFSET=${WEBSTACK_PORT_OFFSET:-0}
 # scripts/hosts.sh). `./stack up --hosts` records the mode here, so that the commands
 # after it (status, chaos, down) act on the stack that runs; WEBSTACK_MODE names it too.
 MODE_FILE=$RUN_DIR/mode
+# ha is the hosts mode with every tier doubled (`./stack up --hosts --ha`): STACK_MODE is
+# hosts, and STACK_HA says the rest.
 STACK_MODE=${WEBSTACK_MODE:-$(cat "$MODE_FILE" 2>/dev/null || echo loopback)}
+STACK_HA=
 case "$STACK_MODE" in
   loopback|hosts) ;;
-  *) printf "stack: WEBSTACK_MODE must be loopback or hosts, not '%s'\n" "$STACK_MODE" >&2; exit 1 ;;
+  ha) STACK_MODE=hosts STACK_HA=1 ;;
+  *) printf "stack: WEBSTACK_MODE must be loopback, hosts or ha, not '%s'\n" "$STACK_MODE" >&2; exit 1 ;;
 esac
+
+# The mode's name, as recorded and as WEBSTACK_MODE names it.
+mode_name() { if [ -n "$STACK_HA" ]; then echo ha; else echo "$STACK_MODE"; fi; }
 
 # A port: natively its documented default plus the offset; in the hosts mode, where each
 # host has its own address, the default, or the standard port given second (443 for HTTPS).
@@ -57,6 +64,7 @@ component_account() {
     db-*) echo mysql ;;
     web-*) echo www-data ;;
     lb-*) echo haproxy ;;
+    keepalived-*) echo root ;; # it moves addresses
     app-*|prometheus|alertmanager) echo webstack ;;
     node|node-*|mysqld-*) echo prometheus ;;
     *) die "no account for '$1'" ;;
@@ -116,6 +124,7 @@ run_as() {
   [ -n "$AS_ROOT" ] || return 0
   local account caps=()
   account=$(component_account "$1")
+  [ "$account" != root ] || return 0
   [[ "$1" != lb-* ]] || caps=(--inh-caps=+sys_chroot --ambient-caps=+sys_chroot)
   RUN_AS=(setpriv --reuid="$account" --regid="$(id -g "$account")" --init-groups "${caps[@]}"
     env HOME=/nonexistent USER="$account" LOGNAME="$account")
@@ -245,6 +254,13 @@ running_pid() {
   pid=$(cat "$file")
   kill -0 "$pid" 2>/dev/null || return 1
   echo "$pid"
+}
+
+# Says so and answers when a component already runs (up starts only what is missing).
+already_running() {
+  local pid
+  pid=$(running_pid "$1") || return 1
+  info "$1 already running (pid $pid)"
 }
 
 # Stops a component by its recorded PID: SIGTERM, then SIGKILL after a grace period.

@@ -10,17 +10,24 @@
 # names are ws<instance>-<host>.
 
 HOSTS=(lb-1 web-1 app-1 app-2 db-1 db-2 mon-1)
+# The ha mode doubles the load balancer and the web server.
+[ -z "$STACK_HA" ] || HOSTS=(lb-1 lb-2 web-1 web-2 app-1 app-2 db-1 db-2 mon-1)
 HOST_NETWORKS=(front app back)
 # As in docker/compose.yaml (lb-1 on app too: the dashboard reads HAProxy's stats and
 # checks the public side from the app servers), and mon-1 on back as well: the databases'
 # exporters run there.
-declare -A HOST_ON=([lb-1]="front app" [web-1]="front app" [app-1]="app back" [app-2]="app back"
-  [db-1]="back" [db-2]="back" [mon-1]="front app back")
+declare -A HOST_ON=([lb-1]="front app" [lb-2]="front app" [web-1]="front app" [web-2]="front app"
+  [app-1]="app back" [app-2]="app back" [db-1]="back" [db-2]="back" [mon-1]="front app back")
 # Each host's last octet, the same on every network it is on.
-declare -A HOST_OCTET=([lb-1]=10 [web-1]=20 [app-1]=31 [app-2]=32 [db-1]=41 [db-2]=42 [mon-1]=50)
+declare -A HOST_OCTET=([lb-1]=10 [lb-2]=11 [web-1]=20 [web-2]=21 [app-1]=31 [app-2]=32 [db-1]=41 [db-2]=42
+  [mon-1]=50)
+# The site's virtual address in the ha mode, on front (users) and on app (the dashboard's
+# view of the public side): held by one load balancer at a time (keepalived, lb.sh).
+SITE_VIRTUAL_OCTET=100
 
 # Each host's firewall: the rule set of its role in firewall/, default drop.
-declare -A HOST_ROLE=([lb-1]=lb [web-1]=web [app-1]=app [app-2]=app [db-1]=db [db-2]=db [mon-1]=mon)
+declare -A HOST_ROLE=([lb-1]=lb [lb-2]=lb [web-1]=web [web-2]=web [app-1]=app [app-2]=app [db-1]=db [db-2]=db
+  [mon-1]=mon)
 
 HOSTS_INSTANCE=$((PORT_OFFSET / 1000 % 80))
 HOSTS_FIREWALL_DIR=$STATE_DIR/hosts/firewall
@@ -53,12 +60,16 @@ host_address() {
   echo "$(network_prefix "$network").${HOST_OCTET[$host]}"
 }
 
+# The site's virtual address on a network (front, when none is named).
+site_virtual_address() { echo "$(network_prefix "${1:-front}").$SITE_VIRTUAL_OCTET"; }
+
 # The host a component runs on: its own name, but Prometheus and Alertmanager run on
 # mon-1, each database's exporter beside it, and node-<host> is <host>'s node exporter.
 component_host() {
   case "$1" in
     prometheus|alertmanager) echo mon-1 ;;
     mysqld-*) echo "db-${1#mysqld-}" ;;
+    keepalived-*) echo "lb-${1#keepalived-}" ;;
     node-*) echo "${1#node-}" ;;
     *) echo "$1" ;;
   esac
@@ -144,6 +155,21 @@ hosts_address_set() {
   echo "{ ${addresses[*]} }"
 }
 
+# The hosts of a role in this mode.
+hosts_of_role() {
+  local host
+  for host in "${HOSTS[@]}"; do
+    [ "${HOST_ROLE[$host]}" != "$1" ] || echo "$host"
+  done
+}
+
+# All the addresses of a role's hosts, as an nftables set.
+role_address_set() {
+  local hosts
+  mapfile -t hosts < <(hosts_of_role "$1")
+  hosts_address_set "${hosts[@]}"
+}
+
 # firewall/'s rule sets with hosts.nft rendered from the real addresses, in one
 # directory, checked with nft -c before any namespace exists.
 hosts_firewall_render() {
@@ -152,8 +178,8 @@ hosts_firewall_render() {
   cp "$ROOT"/firewall/*.nft "$HOSTS_FIREWALL_DIR/"
   cat >"$HOSTS_FIREWALL_DIR/hosts.nft" <<NFT
 # The hosts mode's addresses, rendered by ./stack (scripts/hosts.sh) from firewall/hosts.nft's names.
-define LOAD_BALANCERS = $(hosts_address_set lb-1)
-define WEB_SERVERS = $(hosts_address_set web-1)
+define LOAD_BALANCERS = $(role_address_set lb)
+define WEB_SERVERS = $(role_address_set web)
 define APP_SERVERS = $(hosts_address_set app-1 app-2)
 define PRIMARY_DB = { $(host_address db-1 back) }
 define REPLICA_DBS = { $(host_address db-2 back) }
@@ -189,8 +215,12 @@ hosts_net_create() {
     ip -n "$ns" link set lo up || return 1
     # IPv4 only: no link-local IPv6 path around the addresses (and the firewalls) either.
     ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 || return 1
-    # HAProxy's account binds lb-1's 80 and 443 (as a namespace's, this setting is lb-1's alone).
-    [ "${HOST_ROLE[$host]}" != lb ] || ip netns exec "$ns" sysctl -qw net.ipv4.ip_unprivileged_port_start=80 || return 1
+    # HAProxy's account binds the load balancer's 80 and 443 (as a namespace's, this
+    # setting is the load balancer's alone), and the virtual address too while the other
+    # load balancer holds it.
+    if [ "${HOST_ROLE[$host]}" = lb ]; then
+      ip netns exec "$ns" sysctl -qw net.ipv4.ip_unprivileged_port_start=80 net.ipv4.ip_nonlocal_bind=1 || return 1
+    fi
     # Its role's firewall before anything can listen in it.
     hosts_load_firewall "$host" || return 1
     i=0

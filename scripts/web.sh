@@ -1,41 +1,55 @@
 # shellcheck shell=bash
-# web-1: Nginx, one listener per app server, static files from a docroot extracted from
-# the application jar.
+# The web servers: Nginx, one listener per app server, static files from a docroot
+# extracted from the application jar. web-1 alone; web-2 beside it in the ha mode, the
+# same configuration.
 
-# The configuration (./stack's) is in WEB_DIR; Nginx's prefix, where it writes its PID
-# file and temp files (nginx.conf names them relative to the prefix, includes relative to
-# the configuration), is WEB_PREFIX, web-1's account's.
-WEB_DIR=$STATE_DIR/nginx
-WEB_PREFIX=$WEB_DIR/var
+WEBS=(web-1)
+[ -z "$STACK_HA" ] || WEBS=(web-1 web-2)
+# A web server's configuration (./stack's) is in its directory; Nginx's prefix, where it
+# writes its PID file and temp files (nginx.conf names them relative to the prefix,
+# includes relative to the configuration), is var/ in it, the web server's account's.
+web_dir() { if [ "$1" = web-1 ]; then echo "$STATE_DIR/nginx"; else echo "$STATE_DIR/nginx-$1"; fi; }
+# shellcheck disable=SC2034 # web-1's, which ./stack bench changes (scripts/bench.sh)
+WEB_DIR=$(web_dir web-1)
 WEB_DOCROOT=$STATE_DIR/docroot
 WEB_STATUS_PORT=$(port 8090)
 
 web_listener_port() { port $((8080 + $(app_index "$1"))); }
 
-# Copies the configuration into the prefix directory and renders the listeners.
+# Who may set the client's address for a web server: the load balancers' addresses on app
+# (lb-1's, or lb-1's and lb-2's: .10 and .11, one /31), or loopback.
+web_trusted_proxy() {
+  if [ -n "$STACK_HA" ]; then echo "$(network_prefix app).${HOST_OCTET[lb-1]}/31"; else component_address lb-1 app; fi
+}
+
+# Copies the configuration into each web server's directory and renders its listeners.
 web_render() {
-  mkdir -p "$WEB_DIR/sites" "$WEB_PREFIX"
-  component_owns web-1 "$WEB_PREFIX"
-  cp "$ROOT/nginx/nginx.conf" "$WEB_DIR/nginx.conf"
-  cp /etc/nginx/mime.types "$WEB_DIR/mime.types"
-  rm -rf "$WEB_DIR/conf.d" "$WEB_DIR/snippets"
-  cp -r "$ROOT/nginx/conf.d" "$ROOT/nginx/snippets" "$WEB_DIR/"
-  # envsubst replaces only the variables listed; Nginx's own $variables stay as they are.
-  # stub_status answers the app servers and monitoring: loopback, or the app network.
-  local web status_allow=127.0.0.1
-  web=$(component_address web-1)
+  local name dir web status_allow=127.0.0.1
   [ "$STACK_MODE" != hosts ] || status_allow=$(network_subnet app)
-  # shellcheck disable=SC2016
-  WEB_APP1_LISTEN=$web:$(web_listener_port app-1) \
-  WEB_APP2_LISTEN=$web:$(web_listener_port app-2) \
-  APP1_ADDR=$(component_address app-1):$(app_port app-1) \
-  APP2_ADDR=$(component_address app-2):$(app_port app-2) \
-  WEB_STATUS_LISTEN=$web:$WEB_STATUS_PORT \
-  WEB_TRUSTED_PROXY=$(component_address lb-1 app) \
-  WEB_STATUS_ALLOW=$status_allow \
-  WEB_DOCROOT="$WEB_DOCROOT" \
-    envsubst '${WEB_APP1_LISTEN} ${WEB_APP2_LISTEN} ${APP1_ADDR} ${APP2_ADDR} ${WEB_STATUS_LISTEN} ${WEB_TRUSTED_PROXY} ${WEB_STATUS_ALLOW} ${WEB_DOCROOT}' \
-    <"$ROOT/nginx/templates/web-1.conf.template" >"$WEB_DIR/sites/web-1.conf"
+  for name in "${WEBS[@]}"; do
+    dir=$(web_dir "$name")
+    mkdir -p "$dir/sites" "$dir/var"
+    component_owns "$name" "$dir/var"
+    cp "$ROOT/nginx/nginx.conf" "$dir/nginx.conf"
+    cp /etc/nginx/mime.types "$dir/mime.types"
+    rm -rf "$dir/conf.d" "$dir/snippets"
+    cp -r "$ROOT/nginx/conf.d" "$ROOT/nginx/snippets" "$dir/"
+    # envsubst replaces only the variables listed; Nginx's own $variables stay as they are.
+    # stub_status answers the app servers and monitoring: loopback, or the app network.
+    web=$(component_address "$name")
+    # shellcheck disable=SC2016
+    WEB_NAME=$name \
+    WEB_APP1_LISTEN=$web:$(web_listener_port app-1) \
+    WEB_APP2_LISTEN=$web:$(web_listener_port app-2) \
+    APP1_ADDR=$(component_address app-1):$(app_port app-1) \
+    APP2_ADDR=$(component_address app-2):$(app_port app-2) \
+    WEB_STATUS_LISTEN=$web:$WEB_STATUS_PORT \
+    WEB_TRUSTED_PROXY=$(web_trusted_proxy) \
+    WEB_STATUS_ALLOW=$status_allow \
+    WEB_DOCROOT="$WEB_DOCROOT" \
+      envsubst '${WEB_NAME} ${WEB_APP1_LISTEN} ${WEB_APP2_LISTEN} ${APP1_ADDR} ${APP2_ADDR} ${WEB_STATUS_LISTEN} ${WEB_TRUSTED_PROXY} ${WEB_STATUS_ALLOW} ${WEB_DOCROOT}' \
+      <"$ROOT/nginx/templates/web-1.conf.template" >"$dir/sites/web-1.conf"
+  done
   web_extract_docroot
 }
 
@@ -64,41 +78,55 @@ web_extract_docroot() {
   chmod -R a+rX "$WEB_DOCROOT"
 }
 
-# Natively the whole of Nginx, master included, runs as web-1's account (www-data when
-# ./stack runs as root, else whoever runs it): its ports are above 1024, and a master that
-# is not root needs no `user` directive (it would be ignored). Docker's image starts the
-# master as root and its workers as the image's unprivileged nginx user.
-WEB_NGINX=(nginx -p "$WEB_PREFIX/" -c "$WEB_DIR/nginx.conf" -e stderr)
+# Natively the whole of Nginx, master included, runs as the web server's account
+# (www-data when ./stack runs as root, else whoever runs it): its ports are above 1024,
+# and a master that is not root needs no `user` directive (it would be ignored). Docker's
+# image starts the master as root and its workers as the image's unprivileged nginx user.
+web_nginx() {
+  local dir
+  dir=$(web_dir "$1")
+  WEB_NGINX=(nginx -p "$dir/var/" -c "$dir/nginx.conf" -e stderr)
+}
 
 web_validate() {
-  local out
-  # Checked as the account that runs it, so that what it cannot read fails here; its
-  # standard output (the access log, /dev/stdout) is /dev/null, which any account may open.
-  out=$(as_component web-1 "${WEB_NGINX[@]}" -t -q 2>&1 >/dev/null) || die "the Nginx configuration is invalid (nothing was started or changed):
+  local name out
+  for name in "${WEBS[@]}"; do
+    web_nginx "$name"
+    # Checked as the account that runs it, so that what it cannot read fails here; its
+    # standard output (the access log, /dev/stdout) is /dev/null, which any account may open.
+    out=$(as_component "$name" "${WEB_NGINX[@]}" -t -q 2>&1 >/dev/null) \
+      || die "the Nginx configuration of $name is invalid (nothing was started or changed):
 $out"
+  done
 }
 
-web_ready() { http_ok_from web-1 "http://$(component_address web-1):$WEB_STATUS_PORT/stub_status"; }
+web_ready() { http_ok_from "$1" "http://$(component_address "$1"):$WEB_STATUS_PORT/stub_status"; }
 
 web_up() {
-  local pid
-  if pid=$(running_pid web-1); then
-    info "web-1 already running (pid $pid)"
-    return 0
-  fi
-  ensure_port_free web-1 "$(web_listener_port app-1)"
-  ensure_port_free web-1 "$(web_listener_port app-2)"
-  ensure_port_free web-1 "$WEB_STATUS_PORT"
-  step "starting web-1 (Nginx) on $(component_address web-1):$(web_listener_port app-1) and :$(web_listener_port app-2)"
-  spawn web-1 "${WEB_NGINX[@]}" -g "daemon off;"
-  pid=$(cat "$(pid_file web-1)")
-  wait_for web-1 30 "$pid" web_ready
-  info "web-1 ready (pid $pid)"
+  local name pid
+  for name in "${WEBS[@]}"; do
+    already_running "$name" && continue
+    ensure_port_free "$name" "$(web_listener_port app-1)"
+    ensure_port_free "$name" "$(web_listener_port app-2)"
+    ensure_port_free "$name" "$WEB_STATUS_PORT"
+    step "starting $name (Nginx) on $(component_address "$name"):$(web_listener_port app-1) and :$(web_listener_port app-2)"
+    web_nginx "$name"
+    spawn "$name" "${WEB_NGINX[@]}" -g "daemon off;"
+    pid=$(cat "$(pid_file "$name")")
+    wait_for "$name" 30 "$pid" web_ready "$name"
+    info "$name ready (pid $pid)"
+  done
 }
 
-web_down() { stop_component web-1 30; }
+web_down() {
+  local name
+  for name in "${WEBS[@]}"; do stop_component "$name" 30; done
+}
 
-web_status_row() {
-  component_status_row web-1 "web server" "$(component_address web-1):$(web_listener_port app-1),$(web_listener_port app-2)" \
-    web_ready "not answering"
+web_status_rows() {
+  local name
+  for name in "${WEBS[@]}"; do
+    component_status_row "$name" "web server" \
+      "$(component_address "$name"):$(web_listener_port app-1),$(web_listener_port app-2)" web_ready "not answering"
+  done
 }

@@ -55,8 +55,8 @@ public final class DatabasePair {
 	 * nothing writes).
 	 */
 	public static Map<String, String> probesOfNothing(Path state) {
-		return Map.of("webstack.infra.haproxy-stats-url", "http://127.0.0.1:" + (8404 + PORT_OFFSET) + "/",
-				"webstack.infra.nginx-status-url", "http://127.0.0.1:" + (8090 + PORT_OFFSET) + "/stub_status",
+		return Map.of("webstack.infra.load-balancers.lb-1", "http://127.0.0.1:" + (8404 + PORT_OFFSET) + "/",
+				"webstack.infra.web-servers.web-1", "http://127.0.0.1:" + (8090 + PORT_OFFSET) + "/stub_status",
 				"webstack.infra.prometheus-url", "http://127.0.0.1:" + (9090 + PORT_OFFSET),
 				"webstack.infra.alertmanager-url", "http://127.0.0.1:" + (9093 + PORT_OFFSET),
 				"webstack.infra.public-https-url", "https://127.0.0.1:" + (8443 + PORT_OFFSET),

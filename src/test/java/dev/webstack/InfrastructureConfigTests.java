@@ -33,7 +33,7 @@ class InfrastructureConfigTests {
 	@Test
 	void haproxyConfigIsValidNativelyAndInDocker() throws Exception {
 		Path pem = certificate();
-		Map<String, String> common = Map.of("LB_CERT", pem.toString(), "LB_RUNTIME_SOCKET",
+		Map<String, String> common = Map.of("LB_NAME", "lb-1", "LB_CERT", pem.toString(), "LB_RUNTIME_SOCKET",
 				this.work.resolve("haproxy.sock").toString());
 		// The stats listener's users come in a second file (./stack and docker/secrets.sh
 		// render it with crypt(3) hashes); its syntax is what matters here.
@@ -52,7 +52,10 @@ class InfrastructureConfigTests {
 		Map<String, String> dockerEnv = new java.util.HashMap<>(common);
 		dockerEnv.putAll(Map.of("LB_HTTP_BIND", ":80", "LB_HTTPS_BIND", ":443", "LB_HTTPS_PORT", "443",
 				"LB_STATS_BIND", ":8404", "WEB_APP1_ADDR", "web-1:8081", "WEB_APP2_ADDR", "web-1:8082"));
-		for (Map<String, String> env : List.of(nativeEnv, dockerEnv)) {
+		// The ha mode's: a second web server's paths too.
+		Map<String, String> haEnv = new java.util.HashMap<>(nativeEnv);
+		haEnv.putAll(Map.of("LB_NAME", "lb-2", "WEB2_APP1_ADDR", "127.0.0.2:8081", "WEB2_APP2_ADDR", "127.0.0.2:8082"));
+		for (Map<String, String> env : List.of(nativeEnv, dockerEnv, haEnv)) {
 			Result check = run(env, "haproxy", "-c", "-f", "haproxy/haproxy.cfg", "-f", users.toString());
 			assertThat(check.exitCode()).as(check.output()).isZero();
 			Result noUsers = run(env, "haproxy", "-c", "-f", "haproxy/haproxy.cfg");

@@ -42,9 +42,10 @@ class Topology {
 
 	List<ComponentView> components(InfraSnapshot snapshot, ReplicationState replication, double maxLagSeconds) {
 		List<ComponentView> components = new ArrayList<>();
-		components.add(loadBalancer(snapshot));
-		components.add(webServer(snapshot.nginx()));
-		snapshot.apps().forEach((name, app) -> components.add(appServer(name, app, snapshot.haproxy())));
+		snapshot.loadBalancers()
+			.forEach((name, haproxy) -> components.add(loadBalancer(name, haproxy, snapshot.siteHolder())));
+		snapshot.webServers().forEach((name, nginx) -> components.add(webServer(name, nginx)));
+		snapshot.apps().forEach((name, app) -> components.add(appServer(name, app, snapshot.loadBalancers())));
 		components.add(primary(snapshot.primary()));
 		components.add(replica(snapshot.replica(), replication, maxLagSeconds));
 		components.add(prometheus(snapshot.prometheus()));
@@ -68,12 +69,19 @@ class Topology {
 				component.detail(), component.figures());
 	}
 
-	private static ComponentView loadBalancer(InfraSnapshot snapshot) {
-		Probed<List<HaproxyServer>> haproxy = snapshot.haproxy();
+	private static ComponentView loadBalancer(String name, Probed<List<HaproxyServer>> haproxy,
+			Probed<String> siteHolder) {
 		if (!haproxy.ok()) {
-			return down("lb-1", "load balancer", haproxy);
+			return down(name, "load balancer", haproxy);
 		}
 		Map<String, String> figures = new LinkedHashMap<>();
+		String holds = "";
+		if (siteHolder != null) {
+			boolean holder = siteHolder.ok() && name.equals(siteHolder.value());
+			figures.put("site's address", holder ? "held here" : siteHolder.ok() ? "held by " + siteHolder.value()
+					: "unknown: " + siteHolder.error());
+			holds = holder ? "holds the site's address; " : "standing by; ";
+		}
 		List<HaproxyServer> servers = haproxy.value()
 			.stream()
 			.filter((s) -> BACKEND.equals(s.proxy()) && s.isServer())
@@ -90,26 +98,32 @@ class Topology {
 			.ifPresent((f) -> figures.put("https sessions", f.currentSessions() + " now, " + f.totalSessions() + " total"));
 		long up = servers.stream().filter((s) -> s.status().startsWith("UP")).count();
 		if (up == servers.size() && up > 0) {
-			return new ComponentView("lb-1", "load balancer", State.UP, null,
-					"balancing round-robin over " + up + " servers", figures);
+			return new ComponentView(name, "load balancer", State.UP, null,
+					holds + "balancing round-robin over " + up + " servers", figures);
 		}
-		return new ComponentView("lb-1", "load balancer", State.DEGRADED, null,
-				up + " of " + servers.size() + " backend servers up", figures);
+		return new ComponentView(name, "load balancer", State.DEGRADED, null,
+				holds + up + " of " + servers.size() + " backend servers up", figures);
 	}
 
-	private static ComponentView webServer(Probed<NginxStatus> nginx) {
+	private static ComponentView webServer(String name, Probed<NginxStatus> nginx) {
 		if (!nginx.ok()) {
-			return down("web-1", "web server", nginx);
+			return down(name, "web server", nginx);
 		}
 		NginxStatus status = nginx.value();
 		Map<String, String> figures = new LinkedHashMap<>();
 		figures.put("connections", status.active() + " active (" + status.reading() + " reading, " + status.writing()
 				+ " writing, " + status.waiting() + " idle)");
 		figures.put("requests", String.valueOf(status.requests()));
-		return new ComponentView("web-1", "web server", State.UP, null, "serving", figures);
+		return new ComponentView(name, "web server", State.UP, null, "serving", figures);
 	}
 
-	private static ComponentView appServer(String name, Probed<AppStatus> app, Probed<List<HaproxyServer>> haproxy) {
+	/**
+	 * An app server is in rotation while some load balancer that answers has one of its
+	 * paths (one per web server: {@code app-1} through web-1, {@code app-1.web-2} through
+	 * web-2) UP; a dead web server's paths are that web server's trouble, not its.
+	 */
+	private static ComponentView appServer(String name, Probed<AppStatus> app,
+			Map<String, Probed<List<HaproxyServer>>> loadBalancers) {
 		if (!app.ok()) {
 			return down(name, "app server", app);
 		}
@@ -122,17 +136,43 @@ class Topology {
 				: String.format(Locale.ROOT, "%.0f MB", known.heapUsedBytes() / 1024 / 1024));
 		figures.put("requests/s", Double.isNaN(known.requestsPerSecond()) ? "measuring"
 				: String.format(Locale.ROOT, "%.1f", known.requestsPerSecond()));
-		String lbView = haproxy.ok() ? haproxy.value()
-			.stream()
-			.filter((s) -> BACKEND.equals(s.proxy()) && name.equals(s.name()))
-			.map((s) -> s.status() + " (" + s.checkStatus() + ")")
-			.findFirst()
-			.orElse("not in HAProxy's backend") : "unknown";
+		Map<String, String> paths = new LinkedHashMap<>();
+		boolean seen = false;
+		for (Map.Entry<String, Probed<List<HaproxyServer>>> lb : loadBalancers.entrySet()) {
+			if (!lb.getValue().ok()) {
+				continue;
+			}
+			seen = true;
+			for (HaproxyServer s : lb.getValue().value()) {
+				if (BACKEND.equals(s.proxy()) && (name.equals(s.name()) || s.name().startsWith(name + "."))) {
+					String path = (loadBalancers.size() > 1) ? lb.getKey() + " " + s.name() : s.name();
+					paths.put(path, s.status() + " (" + s.checkStatus() + ")");
+				}
+			}
+		}
+		long pathsUp = paths.values().stream().filter((state) -> state.startsWith("UP")).count();
+		boolean inRotation = pathsUp > 0;
+		String lbView;
+		if (!seen) {
+			lbView = "unknown";
+		}
+		else if (paths.isEmpty()) {
+			lbView = "not in HAProxy's backend";
+		}
+		else if (paths.size() == 1) {
+			lbView = paths.values().iterator().next();
+		}
+		else {
+			List<String> each = new ArrayList<>();
+			paths.forEach((path, state) -> each.add(path + " " + state));
+			lbView = (inRotation ? "UP on " + pathsUp + " of " + paths.size() + " paths: " : "")
+					+ String.join(", ", each);
+		}
 		figures.put("HAProxy check", lbView);
 		if (!"UP".equals(status.health())) {
 			return new ComponentView(name, "app server", State.DEGRADED, null, "health " + status.health(), figures);
 		}
-		if (haproxy.ok() && !lbView.startsWith("UP")) {
+		if (seen && !inRotation) {
 			return new ComponentView(name, "app server", State.DEGRADED, null, "out of rotation: " + lbView,
 					figures);
 		}

@@ -165,7 +165,8 @@ class AnalysisTests {
 
 	@Test
 	void whatCannotBeProbedIsUnknownNotPassed() {
-		InfraSnapshot nothing = new InfraSnapshot(Probed.failed("x", NOW), Probed.failed("x", NOW), Map.of(),
+		InfraSnapshot nothing = new InfraSnapshot(Map.of("lb-1", Probed.failed("x", NOW)),
+				Map.of("web-1", Probed.failed("x", NOW)), null, Map.of(),
 				Probed.failed("refused", NOW), Probed.failed("refused", NOW), Probed.failed("x", NOW),
 				Probed.failed("x", NOW), Probed.failed("timed out", NOW), Probed.of(new FirewallStatus(false, 0, "nft not installed"), NOW),
 				Probed.failed("refused", NOW), Probed.failed("refused", NOW), NOW);
@@ -214,7 +215,8 @@ class AnalysisTests {
 			List<String> grants, AccessStatus access) {
 		DatabaseStatus primary = new DatabaseStatus("10.11.19-MariaDB", 1, false, bind, 100, 5, null);
 		DatabaseStatus replica = new DatabaseStatus("10.11.19-MariaDB", 2, replicaReadOnly, bind, 100, 5, null);
-		return new InfraSnapshot(Probed.failed("n/a", NOW), Probed.failed("n/a", NOW), Map.of(),
+		return new InfraSnapshot(Map.of("lb-1", Probed.failed("n/a", NOW)),
+				Map.of("web-1", Probed.failed("n/a", NOW)), null, Map.of(),
 				Probed.of(primary, NOW), Probed.of(replica, NOW), Probed.failed("n/a", NOW), null, Probed.of(edge, NOW),
 				Probed.of(new FirewallStatus(true, firewallTables, "nft list tables"), NOW), Probed.of(grants, NOW),
 				Probed.of(access, NOW), NOW);

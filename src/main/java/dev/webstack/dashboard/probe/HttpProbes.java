@@ -86,6 +86,18 @@ class HttpProbes {
 		return health.statusCode() == 200 && this.json.readTree(health.body()).has("components");
 	}
 
+	/**
+	 * Which load balancer holds the site's shared address: the one whose name the plain
+	 * HTTP listener's answer (a redirect HAProxy makes itself) carries.
+	 */
+	String siteHolder(String httpUrl) throws IOException {
+		HttpResponse<String> answer = send(request(httpUrl + "/"));
+		return answer.headers()
+			.firstValue("X-Load-Balancer")
+			.orElseThrow(() -> new IOException(
+					"the site's address answered " + answer.statusCode() + " without naming its load balancer"));
+	}
+
 	NginxStatus nginx(String statusUrl) throws IOException {
 		return NginxStatus.parse(body(request(statusUrl)));
 	}

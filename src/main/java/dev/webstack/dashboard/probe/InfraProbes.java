@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import dev.webstack.routing.DataSourceProperties;
 import dev.webstack.system.MonitoringProperties;
@@ -120,10 +121,9 @@ public class InfraProbes implements SmartLifecycle {
 		this.monitoringAuthorization = HttpProbes.basic(monitoring.username(), monitoring.readPassword());
 		this.healthRoundsDone = rounds(registry, "health");
 		this.securityRoundsDone = rounds(registry, "security");
-		Map<String, Probed<AppStatus>> apps = new LinkedHashMap<>();
-		infra.apps().keySet().forEach((name) -> apps.put(name, Probed.notYet()));
-		this.health = new Health(Probed.notYet(), Probed.notYet(), apps, Probed.notYet(), Probed.notYet(),
-				Probed.notYet(), infra.hasAlertmanager() ? Probed.notYet() : null, Instant.EPOCH);
+		this.health = new Health(notYet(infra.loadBalancers()), notYet(infra.webServers()),
+				infra.sharedSiteAddress() ? Probed.notYet() : null, notYet(infra.apps()), Probed.notYet(),
+				Probed.notYet(), Probed.notYet(), infra.hasAlertmanager() ? Probed.notYet() : null, Instant.EPOCH);
 		this.security = new Security(Probed.notYet(), Probed.notYet(), Probed.notYet(), Probed.notYet(),
 				Instant.EPOCH);
 	}
@@ -139,7 +139,7 @@ public class InfraProbes implements SmartLifecycle {
 		}
 		Health health = this.health;
 		Security security = this.security;
-		return new InfraSnapshot(health.haproxy(), health.nginx(), health.apps(), health.primary(), health.replica(),
+		return new InfraSnapshot(health.loadBalancers(), health.webServers(), health.siteHolder(), health.apps(), health.primary(), health.replica(),
 				health.prometheus(), health.alertmanager(), security.edge(), security.firewall(), security.appGrants(), security.access(),
 				health.at());
 	}
@@ -219,16 +219,18 @@ public class InfraProbes implements SmartLifecycle {
 	/** One round of the components' health: every probe in parallel, none opening anything new. */
 	void probeHealth() {
 		Instant now = this.clock.instant();
-		var haproxy = run(() -> this.http.haproxy(this.infra.haproxyStatsUrl(), this.statsAuthorization));
-		var nginx = run(() -> this.http.nginx(this.infra.nginxStatusUrl()));
+		var loadBalancers = each(this.infra.loadBalancers(),
+				(url) -> () -> this.http.haproxy(url, this.statsAuthorization));
+		var webServers = each(this.infra.webServers(), (url) -> () -> this.http.nginx(url));
+		var siteHolder = this.infra.sharedSiteAddress()
+				? run(() -> this.http.siteHolder(this.infra.publicHttpUrl())) : null;
 		var prometheus = run(() -> this.http.prometheus(this.infra.prometheusUrl()));
 		var alertmanager = this.infra.hasAlertmanager()
 				? run(() -> this.http.alertmanager(this.infra.alertmanagerUrl())) : null;
 		var primary = run(() -> this.db.probe(this.databases.primary().url(), false));
 		var replica = run(() -> this.db.probe(this.databases.replica().url(), true));
 		var figures = run(() -> this.http.appFigures(this.infra.prometheusUrl()));
-		Map<String, CompletableFuture<Probed<String>>> apps = new LinkedHashMap<>();
-		this.infra.apps().forEach((name, url) -> apps.put(name, run(() -> this.http.appHealth(url))));
+		var apps = each(this.infra.apps(), (url) -> () -> this.http.appHealth(url));
 		Probed<Map<String, AppFigures>> known = figures.join();
 		Map<String, Probed<AppStatus>> appResults = new LinkedHashMap<>();
 		apps.forEach((name, future) -> {
@@ -238,7 +240,8 @@ public class InfraProbes implements SmartLifecycle {
 			appResults.put(name, health.ok() ? Probed.of(new AppStatus(health.value(), figuresOfApp), health.at())
 					: Probed.failed(health.error(), health.at()));
 		});
-		this.health = new Health(haproxy.join(), nginx.join(), appResults, primary.join(), replica.join(),
+		this.health = new Health(joined(loadBalancers), joined(webServers),
+				(siteHolder != null) ? siteHolder.join() : null, appResults, primary.join(), replica.join(),
 				prometheus.join(), (alertmanager != null) ? alertmanager.join() : null, now);
 		this.healthRoundsDone.increment();
 	}
@@ -250,7 +253,9 @@ public class InfraProbes implements SmartLifecycle {
 		var appGrants = run(() -> DatabaseProbes.ownGrants(this.databases.primary().url(),
 				this.databases.primary().username(), this.appPassword,
 				(int) this.infra.probeTimeout().toMillis()));
-		var access = run(() -> this.http.access(this.infra.haproxyStatsUrl(), this.statsAuthorization,
+		// Every load balancer has the same configuration: the first one's doors are tried.
+		String statsUrl = this.infra.loadBalancers().values().iterator().next();
+		var access = run(() -> this.http.access(statsUrl, this.statsAuthorization,
 				this.infra.apps(), this.monitoringAuthorization));
 		this.security = new Security(edge.join(), firewallStatus.join(), appGrants.join(), access.join(),
 				this.clock.instant());
@@ -276,6 +281,26 @@ public class InfraProbes implements SmartLifecycle {
 		}, this.executor)
 			.completeOnTimeout(Probed.failed("no answer within " + timeout.toMillis() + "ms", this.clock.instant()),
 					timeout.toMillis() + 250, TimeUnit.MILLISECONDS);
+	}
+
+	/** The same probe of every named component, in parallel. */
+	private <T> Map<String, CompletableFuture<Probed<T>>> each(Map<String, String> urls,
+			Function<String, Probe<T>> probe) {
+		Map<String, CompletableFuture<Probed<T>>> futures = new LinkedHashMap<>();
+		urls.forEach((name, url) -> futures.put(name, run(probe.apply(url))));
+		return futures;
+	}
+
+	private static <T> Map<String, Probed<T>> joined(Map<String, CompletableFuture<Probed<T>>> futures) {
+		Map<String, Probed<T>> results = new LinkedHashMap<>();
+		futures.forEach((name, future) -> results.put(name, future.join()));
+		return results;
+	}
+
+	private static <T> Map<String, Probed<T>> notYet(Map<String, String> names) {
+		Map<String, Probed<T>> results = new LinkedHashMap<>();
+		names.keySet().forEach((name) -> results.put(name, Probed.notYet()));
+		return results;
 	}
 
 	private static String describe(Exception ex) {
@@ -311,8 +336,8 @@ public class InfraProbes implements SmartLifecycle {
 
 	}
 
-	private record Health(Probed<List<HaproxyServer>> haproxy, Probed<NginxStatus> nginx,
-			Map<String, Probed<AppStatus>> apps, Probed<DatabaseStatus> primary, Probed<DatabaseStatus> replica,
+	private record Health(Map<String, Probed<List<HaproxyServer>>> loadBalancers,
+			Map<String, Probed<NginxStatus>> webServers, Probed<String> siteHolder, Map<String, Probed<AppStatus>> apps, Probed<DatabaseStatus> primary, Probed<DatabaseStatus> replica,
 			Probed<List<PrometheusTarget>> prometheus, Probed<AlertmanagerStatus> alertmanager, Instant at) {
 	}
 

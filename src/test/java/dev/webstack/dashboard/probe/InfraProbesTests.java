@@ -67,7 +67,8 @@ class InfraProbesTests {
 		DataSourceProperties databases = new DataSourceProperties(pool, pool, account, account, Duration.ofSeconds(5),
 				Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(500),
 				DataSourceProperties.Routing.SPLIT);
-		InfraProperties infra = new InfraProperties(base + "/", "stats", password, base + "/stub_status", base, base,
+		InfraProperties infra = new InfraProperties(Map.of("lb-1", base + "/"), "stats", password,
+				Map.of("web-1", base + "/stub_status"), base, base,
 				"https://127.0.0.1:" + closedPort(), base, Map.of("app-1", base), INTERVAL, Duration.ofMinutes(5),
 				WATCH_WINDOW, Duration.ofMillis(500), this.dir.resolve("nft-tables"));
 		this.probes = new InfraProbes(infra, databases, new MonitoringProperties("monitoring", password),
