@@ -133,15 +133,8 @@ app_start() {
   web=$(component_address web-1)
   for other in "${WEBS[@]}"; do trusted+="|$(component_address "$other")"; done
   trusted=${trusted#|}
-  # The ha mode's second load balancer and web server, for the dashboard, and the site at
-  # the address the load balancers share.
   local ha_env=()
-  if [ -n "$STACK_HA" ]; then
-    ha_env=(WEBSTACK_SITE_HOST="$(site_virtual_address app)"
-      SPRING_APPLICATION_JSON="{\"webstack\":{\"infra\":{
-        \"load-balancers\":{\"lb-2\":\"http://$(component_address lb-2 app):$LB_STATS_PORT/\"},
-        \"web-servers\":{\"web-2\":\"http://$(component_address web-2):$WEB_STATUS_PORT/stub_status\"}}}}")
-  fi
+  [ -z "$STACK_HA" ] || ha_env=(WEBSTACK_SITE_HOST="$(site_virtual_address app)" SPRING_APPLICATION_JSON="$(app_ha_json)")
   spawn "$name" env "${profile_env[@]}" "${ha_env[@]}" \
     WEBSTACK_INSTANCE_NAME="$name" \
     WEBSTACK_BIND_ADDRESS="$address" \
@@ -171,6 +164,18 @@ app_start() {
     WEBSTACK_FIREWALL_TABLES_FILE="$(firewall_record)" \
     MALLOC_ARENA_MAX=2 \
     java "${APP_JAVA_OPTS[@]}" -XX:SharedArchiveFile="$release/webstack.jsa" -jar "$release/webstack.jar"
+}
+
+# The ha mode's settings: the database cluster's nodes, which the routing chooses its
+# writer and readers from, and the second load balancer and web server, for the dashboard.
+app_ha_json() {
+  local node nodes=''
+  for node in "${DBS[@]}"; do
+    nodes+=",\"$node\":\"jdbc:mysql://$(component_address "$node"):$(db_port "$node")/$DB_NAME\""
+  done
+  printf '{"webstack":{"datasource":{"cluster":{"nodes":{%s}}},"infra":{%s,%s}}}' "${nodes#,}" \
+    "\"load-balancers\":{\"lb-2\":\"http://$(component_address lb-2 app):$LB_STATS_PORT/\"}" \
+    "\"web-servers\":{\"web-2\":\"http://$(component_address web-2):$WEB_STATUS_PORT/stub_status\"}"
 }
 
 app_wait() {

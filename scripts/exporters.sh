@@ -11,15 +11,16 @@ if [ "$STACK_MODE" = hosts ]; then
 else
   NODE_EXPORTERS=(node)
 fi
-EXPORTERS=("${NODE_EXPORTERS[@]}" mysqld-1 mysqld-2)
+MYSQLD_EXPORTERS=(mysqld-1 mysqld-2)
+[ -z "$STACK_HA" ] || MYSQLD_EXPORTERS=(mysqld-1 mysqld-2 mysqld-3)
+EXPORTERS=("${NODE_EXPORTERS[@]}" "${MYSQLD_EXPORTERS[@]}")
 # shellcheck disable=SC2034 # used by ./stack (PACKAGES)
 EXPORTER_PACKAGES=(prometheus-node-exporter prometheus-mysqld-exporter)
 
 exporter_port() {
   case "$1" in
     node|node-*) echo "$NODE_EXPORTER_PORT" ;;
-    mysqld-1) port 9201 ;;
-    mysqld-2) port 9202 ;;
+    mysqld-*) port $((9200 + ${1#mysqld-})) ;;
   esac
 }
 
@@ -47,7 +48,7 @@ exporter_db() { echo "db-${1#mysqld-}"; }
 # account's): the password never reaches a command line or an environment.
 exporters_render() {
   local name file
-  for name in mysqld-1 mysqld-2; do
+  for name in "${MYSQLD_EXPORTERS[@]}"; do
     file=$SECRETS_DIR/$name.cnf
     (umask 077 && printf '[client]\nuser=%s\npassword=%s\nhost=%s\nport=%s\n' "$DB_EXPORTER_USER" \
       "$(secret db-exporter-password)" "$(component_address "$(exporter_db "$name")")" \

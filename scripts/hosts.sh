@@ -10,24 +10,25 @@
 # names are ws<instance>-<host>.
 
 HOSTS=(lb-1 web-1 app-1 app-2 db-1 db-2 mon-1)
-# The ha mode doubles the load balancer and the web server.
-[ -z "$STACK_HA" ] || HOSTS=(lb-1 lb-2 web-1 web-2 app-1 app-2 db-1 db-2 mon-1)
+# The ha mode doubles the load balancer and the web server, and makes the databases a
+# cluster of three.
+[ -z "$STACK_HA" ] || HOSTS=(lb-1 lb-2 web-1 web-2 app-1 app-2 db-1 db-2 db-3 mon-1)
 HOST_NETWORKS=(front app back)
 # As in docker/compose.yaml (lb-1 on app too: the dashboard reads HAProxy's stats and
 # checks the public side from the app servers), and mon-1 on back as well: the databases'
 # exporters run there.
 declare -A HOST_ON=([lb-1]="front app" [lb-2]="front app" [web-1]="front app" [web-2]="front app"
-  [app-1]="app back" [app-2]="app back" [db-1]="back" [db-2]="back" [mon-1]="front app back")
+  [app-1]="app back" [app-2]="app back" [db-1]="back" [db-2]="back" [db-3]="back" [mon-1]="front app back")
 # Each host's last octet, the same on every network it is on.
 declare -A HOST_OCTET=([lb-1]=10 [lb-2]=11 [web-1]=20 [web-2]=21 [app-1]=31 [app-2]=32 [db-1]=41 [db-2]=42
-  [mon-1]=50)
+  [db-3]=43 [mon-1]=50)
 # The site's virtual address in the ha mode, on front (users) and on app (the dashboard's
 # view of the public side): held by one load balancer at a time (keepalived, lb.sh).
 SITE_VIRTUAL_OCTET=100
 
 # Each host's firewall: the rule set of its role in firewall/, default drop.
 declare -A HOST_ROLE=([lb-1]=lb [lb-2]=lb [web-1]=web [web-2]=web [app-1]=app [app-2]=app [db-1]=db [db-2]=db
-  [mon-1]=mon)
+  [db-3]=db [mon-1]=mon)
 
 HOSTS_INSTANCE=$((PORT_OFFSET / 1000 % 80))
 HOSTS_FIREWALL_DIR=$STATE_DIR/hosts/firewall
@@ -183,6 +184,7 @@ define WEB_SERVERS = $(role_address_set web)
 define APP_SERVERS = $(hosts_address_set app-1 app-2)
 define PRIMARY_DB = { $(host_address db-1 back) }
 define REPLICA_DBS = { $(host_address db-2 back) }
+define DATABASES = $(role_address_set db)
 define MONITORING = $(hosts_address_set mon-1)
 # No admins' network in the hosts mode: an address none of its hosts has.
 define ADMINS = { 10.10.9.0/24 }

@@ -31,17 +31,16 @@ TARGETS
 - targets: ['$(component_address alertmanager):$ALERTMANAGER_PORT']
   labels: {instance_name: alertmanager}
 TARGETS
-  local node
+  local node exporter role
   for node in "${NODE_EXPORTERS[@]}"; do
     printf -- "- targets: ['%s:%s']\n  labels: {instance_name: %s}\n" \
       "$(exporter_target "$node")" "$(exporter_port "$node")" "$node"
   done >"$PROMETHEUS_DIR/targets/node.yml"
-  cat >"$PROMETHEUS_DIR/targets/mysqld.yml" <<TARGETS
-- targets: ['$(exporter_target mysqld-1):$(exporter_port mysqld-1)']
-  labels: {instance_name: mysqld-1, database: db-1, role: primary}
-- targets: ['$(exporter_target mysqld-2):$(exporter_port mysqld-2)']
-  labels: {instance_name: mysqld-2, database: db-2, role: replica}
-TARGETS
+  for exporter in "${MYSQLD_EXPORTERS[@]}"; do
+    role=$(db_role "$(exporter_db "$exporter")")
+    printf -- "- targets: ['%s:%s']\n  labels: {instance_name: %s, database: %s, role: %s}\n" \
+      "$(exporter_target "$exporter")" "$(exporter_port "$exporter")" "$exporter" "$(exporter_db "$exporter")" "$role"
+  done >"$PROMETHEUS_DIR/targets/mysqld.yml"
 }
 
 prometheus_validate() {

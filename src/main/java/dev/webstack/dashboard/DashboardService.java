@@ -11,6 +11,7 @@ import dev.webstack.alerts.AlertLog;
 import dev.webstack.dashboard.probe.InfraProbes;
 import dev.webstack.dashboard.probe.InfraProperties;
 import dev.webstack.dashboard.probe.InfraSnapshot;
+import dev.webstack.routing.ClusterMembership;
 import dev.webstack.routing.DataSourceProperties;
 import dev.webstack.routing.ReplicationMonitor;
 import dev.webstack.system.MonitoringProperties;
@@ -30,6 +31,8 @@ class DashboardService {
 	private final InfraProbes probes;
 
 	private final ReplicationMonitor replication;
+
+	private final ClusterMembership cluster;
 
 	private final WebstackProperties webstack;
 
@@ -53,8 +56,9 @@ class DashboardService {
 
 	DashboardService(InfraProbes probes, ReplicationMonitor replication, WebstackProperties webstack,
 			DataSourceProperties databases, InfraProperties infra, MonitoringProperties monitoring, AlertLog alertLog,
-			Clock clock) {
+			ClusterMembership cluster, Clock clock) {
 		this.probes = probes;
+		this.cluster = cluster;
 		this.alertLog = alertLog;
 		this.replication = replication;
 		this.webstack = webstack;
@@ -80,9 +84,10 @@ class DashboardService {
 	StatusReport report() {
 		InfraSnapshot snapshot = this.probes.snapshot();
 		List<ComponentView> components = this.topology.components(snapshot, this.replication.state(),
-				this.replication.maxLagSeconds());
+				this.replication.maxLagSeconds(), this.cluster.enabled() ? this.cluster.view() : null);
 		List<SecurityCheck> security = SecurityAnalysis.analyse(snapshot, this.passwords,
-				List.of(this.databases.primary().url(), this.databases.replica().url()), this.clock.instant());
+				List.of(this.databases.primary().url(), this.databases.replica().url()), this.cluster.enabled(),
+				this.clock.instant());
 		return new StatusReport(this.webstack.instanceName(), this.clock.instant(), snapshot.at(), components,
 				SpofAnalysis.analyse(components), security,
 				snapshot.prometheus().ok() ? snapshot.prometheus().value() : List.of(), alerts());

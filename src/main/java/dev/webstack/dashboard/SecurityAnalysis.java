@@ -41,10 +41,12 @@ final class SecurityAnalysis {
 	/**
 	 * @param passwords the secrets this app server holds (admin, stats page, monitoring,
 	 * database), each under the name of what it opens, judged but never shown
-	 * @param databaseUrls the primary's and the replica's JDBC URLs
+	 * @param databaseUrls the primary's and the replica's JDBC URLs (a cluster's first two nodes)
+	 * @param clustered whether the databases are a Galera cluster's nodes, each of which
+	 * takes writes (no replica to keep read-only)
 	 */
 	static List<SecurityCheck> analyse(InfraSnapshot snapshot, Map<String, String> passwords,
-			List<String> databaseUrls, Instant now) {
+			List<String> databaseUrls, boolean clustered, Instant now) {
 		List<SecurityCheck> checks = new ArrayList<>();
 		Probed<EdgeStatus> edge = snapshot.edge();
 		if (edge.ok()) {
@@ -92,9 +94,11 @@ final class SecurityAnalysis {
 		checks.add(statsDoors(snapshot.access()));
 		checks.add(healthDetails(snapshot.access()));
 		Probed<DatabaseStatus> replica = snapshot.replica();
-		checks.add(replica.ok() ? SecurityCheck.of("Replica read-only", replica.value().readOnly(),
-				"db-2 read_only = " + (replica.value().readOnly() ? "ON" : "OFF"))
-				: SecurityCheck.unknown("Replica read-only", "db-2 could not be probed: " + replica.error()));
+		if (!clustered) {
+			checks.add(replica.ok() ? SecurityCheck.of("Replica read-only", replica.value().readOnly(),
+					"db-2 read_only = " + (replica.value().readOnly() ? "ON" : "OFF"))
+					: SecurityCheck.unknown("Replica read-only", "db-2 could not be probed: " + replica.error()));
+		}
 		checks.add(leastPrivilege(snapshot.appGrants()));
 		checks.add(bindings(snapshot, databaseUrls));
 		checks.add(firewall(snapshot.firewall()));

@@ -2,6 +2,7 @@ package dev.webstack.dashboard;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Finds the single points of failure in the live topology: a tier with only one member
@@ -10,7 +11,17 @@ import java.util.List;
  */
 final class SpofAnalysis {
 
-	private record Tier(String name, String role, String consequence, String remedy) {
+	/**
+	 * @param quorum whether the tier works only while a majority of its members is up (a
+	 * Galera cluster): it is down to a single point of failure once it has just a
+	 * majority left, and out with less
+	 */
+	private record Tier(String name, String role, String consequence, String remedy, boolean quorum) {
+
+		Tier(String name, String role, String consequence, String remedy) {
+			this(name, role, consequence, remedy, false);
+		}
+
 	}
 
 	private static final List<Tier> TIERS = List.of(
@@ -28,7 +39,13 @@ final class SpofAnalysis {
 			new Tier("primary database", "primary database",
 					"If it fails, no write can be made: the site is read-only until it returns.",
 					"Automate primary failover: promote the replica (MariaDB MaxScale, MySQL Group "
-							+ "Replication or Orchestrator) and repoint writes."));
+							+ "Replication or Orchestrator) and repoint writes."),
+			new Tier("database cluster", "database node",
+					"With fewer than a majority of its nodes up, the cluster has no quorum and refuses every "
+							+ "write.",
+					"Bring the missing node back (`./stack up`): it rejoins by itself and catches up by state "
+							+ "transfer.",
+					true));
 
 	private SpofAnalysis() {
 	}
@@ -42,6 +59,11 @@ final class SpofAnalysis {
 			}
 			List<String> up = members.stream().filter((c) -> !c.down()).map(ComponentView::name).toList();
 			List<String> names = members.stream().map(ComponentView::name).toList();
+			if (tier.quorum()) {
+				quorum(tier, names, members.stream().filter(ComponentView::up).map(ComponentView::name).toList())
+					.ifPresent(spofs::add);
+				continue;
+			}
 			if (up.isEmpty()) {
 				spofs.add(new Spof(tier.name(), names, "outage", "Down now. " + tier.consequence(), tier.remedy()));
 			}
@@ -54,6 +76,23 @@ final class SpofAnalysis {
 			}
 		}
 		return spofs;
+	}
+
+	/** A quorum tier counts the members that are up and in it (synced), not those merely answering. */
+	private static Optional<Spof> quorum(Tier tier, List<String> names, List<String> up) {
+		int majority = names.size() / 2 + 1;
+		if (up.size() < majority) {
+			return Optional.of(new Spof(tier.name(), names, "outage",
+					"No quorum now: " + up.size() + " of " + names.size() + " nodes in it. " + tier.consequence(),
+					tier.remedy()));
+		}
+		if (up.size() == majority) {
+			return Optional.of(new Spof(tier.name(), up, "redundancy lost",
+					"Only " + String.join(" and ", up) + " are left: one more failure and the cluster loses its "
+							+ "quorum. " + tier.consequence(),
+					tier.remedy()));
+		}
+		return Optional.empty();
 	}
 
 }

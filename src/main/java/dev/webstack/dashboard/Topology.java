@@ -19,6 +19,7 @@ import dev.webstack.dashboard.probe.InfraSnapshot;
 import dev.webstack.dashboard.probe.NginxStatus;
 import dev.webstack.dashboard.probe.Probed;
 import dev.webstack.dashboard.probe.PrometheusTarget;
+import dev.webstack.routing.ClusterMembership;
 import dev.webstack.routing.ReplicationState;
 
 /**
@@ -40,14 +41,24 @@ class Topology {
 	private record Since(State state, Instant at) {
 	}
 
-	List<ComponentView> components(InfraSnapshot snapshot, ReplicationState replication, double maxLagSeconds) {
+	/**
+	 * @param cluster a Galera cluster's nodes as the routing last read them, or null for a
+	 * primary and a replica
+	 */
+	List<ComponentView> components(InfraSnapshot snapshot, ReplicationState replication, double maxLagSeconds,
+			ClusterMembership.View cluster) {
 		List<ComponentView> components = new ArrayList<>();
 		snapshot.loadBalancers()
 			.forEach((name, haproxy) -> components.add(loadBalancer(name, haproxy, snapshot.siteHolder())));
 		snapshot.webServers().forEach((name, nginx) -> components.add(webServer(name, nginx)));
 		snapshot.apps().forEach((name, app) -> components.add(appServer(name, app, snapshot.loadBalancers())));
-		components.add(primary(snapshot.primary()));
-		components.add(replica(snapshot.replica(), replication, maxLagSeconds));
+		if (cluster != null) {
+			cluster.nodes().forEach((node) -> components.add(clusterNode(node, cluster)));
+		}
+		else {
+			components.add(primary(snapshot.primary()));
+			components.add(replica(snapshot.replica(), replication, maxLagSeconds));
+		}
 		components.add(prometheus(snapshot.prometheus()));
 		if (snapshot.alertmanager() != null) {
 			components.add(alertmanager(snapshot.alertmanager()));
@@ -214,6 +225,25 @@ class Topology {
 		return (problem == null)
 				? new ComponentView("db-2", "replica database", State.UP, null, "replicating, serving reads", figures)
 				: new ComponentView("db-2", "replica database", State.DEGRADED, null, problem, figures);
+	}
+
+	static final String CLUSTER_NODE = "database node";
+
+	private static ComponentView clusterNode(ClusterMembership.Node node, ClusterMembership.View cluster) {
+		if (!node.reachable()) {
+			return new ComponentView(node.name(), CLUSTER_NODE, State.DOWN, null, node.error(), Map.of());
+		}
+		Map<String, String> figures = new LinkedHashMap<>();
+		figures.put("component", node.clusterStatus() + ", " + node.clusterSize() + " nodes");
+		figures.put("state", node.state());
+		if (!node.synced()) {
+			String why = node.inPrimaryComponent() ? node.state() + ": not serving yet"
+					: "cut off from the quorum (" + node.clusterStatus() + "): refuses reads and writes";
+			return new ComponentView(node.name(), CLUSTER_NODE, State.DEGRADED, null, why, figures);
+		}
+		String detail = node.name().equals(cluster.writer()) ? "the writer: taking writes, synced"
+				: cluster.readers().contains(node.name()) ? "synced, serving reads" : "synced";
+		return new ComponentView(node.name(), CLUSTER_NODE, State.UP, null, detail, figures);
 	}
 
 	private static ComponentView prometheus(Probed<List<PrometheusTarget>> prometheus) {

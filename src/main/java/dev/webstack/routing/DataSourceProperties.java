@@ -2,6 +2,9 @@ package dev.webstack.routing;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,11 +27,33 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * goes to the primary instead
  * @param routing who sends the application's queries where: this project's split (the default), or a baseline
  * that {@code ./stack bench} compares it with
+ * @param cluster the nodes of a Galera cluster (the ha mode), by name and JDBC URL, or none (a primary and a
+ * replica): with nodes, the primary pool connects to the cluster's writer and the replica pool to its other nodes
+ * ({@link ClusterMembership})
  */
 @ConfigurationProperties("webstack.datasource")
 public record DataSourceProperties(Pool primary, Pool replica, Account migrations, Account monitor,
 		Duration replicaRetryInterval, Duration heartbeatInterval, Duration maxReplicaLag,
-		Duration readYourWritesWait, @DefaultValue("split") Routing routing) {
+		Duration readYourWritesWait, @DefaultValue("split") Routing routing, @DefaultValue Cluster cluster) {
+
+	/** Whether the databases are a cluster's nodes rather than a primary and a replica. */
+	public boolean clustered() {
+		return !this.cluster.nodes().isEmpty();
+	}
+
+	/**
+	 * A Galera cluster's nodes.
+	 *
+	 * @param nodes each node's name and JDBC URL, in the order the writer is chosen in
+	 * (by name: db-1 first)
+	 */
+	public record Cluster(Map<String, String> nodes) {
+
+		public Cluster {
+			nodes = (nodes != null) ? Collections.unmodifiableMap(new TreeMap<>(nodes)) : Map.of();
+		}
+
+	}
 
 	/** Who routes the application's queries. */
 	public enum Routing {

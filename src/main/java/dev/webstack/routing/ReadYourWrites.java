@@ -32,6 +32,12 @@ public class ReadYourWrites {
 
 	private final Duration maxWait;
 
+	/**
+	 * A cluster's reads wait for the cluster's every commit already ({@code wsrep_sync_wait},
+	 * RoutingDataSourceConfiguration): no position to carry, none to wait for.
+	 */
+	private final boolean clustered;
+
 	/** What this request needs of the replica, and whether the replica has shown it. */
 	private static final class Requirement {
 
@@ -50,6 +56,7 @@ public class ReadYourWrites {
 		this.primary = primary;
 		this.monitor = monitor;
 		this.maxWait = properties.readYourWritesWait();
+		this.clustered = properties.clustered();
 	}
 
 	/** This request must see everything up to this GTID position (from the client's cookie). */
@@ -67,7 +74,7 @@ public class ReadYourWrites {
 	 */
 	String checkReplica(Connection replica) {
 		Requirement requirement = CURRENT.get();
-		if (requirement == null) {
+		if (requirement == null || this.clustered) {
 			return null;
 		}
 		if (requirement.satisfied == null) {
@@ -92,8 +99,14 @@ public class ReadYourWrites {
 		}
 	}
 
-	/** The primary's GTID position now, which includes the transactions this request committed. */
+	/**
+	 * The primary's GTID position now, which includes the transactions this request
+	 * committed; none with a cluster.
+	 */
 	public String primaryPosition() throws SQLException {
+		if (this.clustered) {
+			return null;
+		}
 		try (Connection connection = this.primary.getConnection()) {
 			DatabaseFlavor flavor = flavorOf(connection);
 			try (Statement query = connection.createStatement();

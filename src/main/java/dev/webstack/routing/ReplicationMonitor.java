@@ -51,6 +51,8 @@ public class ReplicationMonitor implements SmartLifecycle {
 
 	private final DataSourceProperties properties;
 
+	private final ClusterMembership cluster;
+
 	private final String instanceName;
 
 	/** Read once: the monitor connects every second. */
@@ -91,13 +93,14 @@ public class ReplicationMonitor implements SmartLifecycle {
 	private volatile boolean running;
 
 	ReplicationMonitor(@Qualifier("primaryPool") HikariDataSource primary,
-			@Qualifier("replicaPool") HikariDataSource replica, DataSourceProperties properties,
+			@Qualifier("replicaPool") HikariDataSource replica, DataSourceProperties properties, ClusterMembership cluster,
 			@Value("${webstack.instance-name}") String instanceName,
 			@Value("${webstack.datasource.heartbeat-interval}") Duration interval, MeterRegistry registry,
 			Clock clock) {
 		this.primary = primary;
 		this.replica = replica;
 		this.properties = properties;
+		this.cluster = cluster;
 		this.instanceName = instanceName;
 		this.clock = clock;
 		this.interval = interval;
@@ -176,7 +179,7 @@ public class ReplicationMonitor implements SmartLifecycle {
 	/** Whether a failure means the server cannot be reached (as opposed to, say, a busy pool). */
 	static boolean unreachable(Throwable ex) {
 		for (Throwable t = ex; t != null; t = t.getCause()) {
-			if (t instanceof java.net.ConnectException
+			if (t instanceof java.net.ConnectException || t instanceof ClusterNodeDataSource.NoNodeException
 					|| t.getClass().getSimpleName().equals("CommunicationsException")) {
 				return true;
 			}
@@ -213,21 +216,36 @@ public class ReplicationMonitor implements SmartLifecycle {
 			this.fitInARow = 0;
 			return;
 		}
-		ReplicaStatus status;
-		try {
-			status = readReplicaStatus(flavor);
-		}
-		catch (SQLException ex) {
-			logger.debug("Cannot read the replica's status", ex);
-			closeStatusConnection();
-			status = new ReplicaStatus(true, false, false, null, "status unreadable: " + ex.getMessage());
-		}
+		ReplicaStatus status = this.cluster.enabled() ? clusterReaders() : replicaStatus(flavor);
 		Instant reference = (this.primaryHeartbeat != null) ? this.primaryHeartbeat : now;
 		Double lag = (replicaHeartbeat != null)
 				? Math.max(0, Duration.between(replicaHeartbeat, reference).toNanos() / 1e9) : null;
 		ReplicationState measured = new ReplicationState(true, readOnly, status, lag, null, now);
 		this.state = measured;
 		this.fitInARow = (measured.problem(maxLagSeconds()) == null) ? Math.min(this.fitInARow + 1, 1_000) : 0;
+	}
+
+	private ReplicaStatus replicaStatus(DatabaseFlavor flavor) {
+		try {
+			return readReplicaStatus(flavor);
+		}
+		catch (SQLException ex) {
+			logger.debug("Cannot read the replica's status", ex);
+			closeStatusConnection();
+			return new ReplicaStatus(true, false, false, null, "status unreadable: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * A cluster's readers, as a replica's status: running while the cluster has a synced
+	 * node besides the writer (Galera applies every commit on every member before the next
+	 * causal read there, so a reader is never behind when read).
+	 */
+	private ReplicaStatus clusterReaders() {
+		ClusterMembership.View view = this.cluster.view();
+		return view.readers().isEmpty()
+				? new ReplicaStatus(true, false, false, null, "no synced node besides the writer")
+				: new ReplicaStatus(true, true, true, 0L, "");
 	}
 
 	/**

@@ -24,19 +24,34 @@ import org.springframework.jdbc.datasource.SimpleDriverDataSource;
  * first statement runs, by which time the transaction has declared itself read-only or
  * not. Read-only work goes to the replica (or the primary when the replica gives no
  * connection); everything else goes to the primary. A read-only call nested in a
- * read-write transaction joins that transaction and so stays on the primary.
+ * read-write transaction joins that transaction and so stays on the primary. With a
+ * Galera cluster's nodes configured instead, the primary pool connects to the cluster's
+ * writer and the replica pool to its readers, as {@link ClusterMembership} chooses them.
  */
 @Configuration(proxyBeanMethods = false)
 class RoutingDataSourceConfiguration {
 
 	@Bean(destroyMethod = "close")
-	HikariDataSource primaryPool(DataSourceProperties properties) {
-		return pool("primary", properties.primary());
+	HikariDataSource primaryPool(DataSourceProperties properties, ClusterMembership cluster) {
+		if (!properties.clustered()) {
+			return pool("primary", properties.primary());
+		}
+		HikariDataSource pool = clusterPool("primary", properties.primary(), new ClusterNodeDataSource("writer",
+				cluster::writerUrl, cluster::noWriterReason, account(properties.primary())));
+		cluster.onChange((view) -> pool.getHikariPoolMXBean().softEvictConnections());
+		return pool;
 	}
 
 	@Bean(destroyMethod = "close")
-	HikariDataSource replicaPool(DataSourceProperties properties) {
-		return pool("replica", properties.replica());
+	HikariDataSource replicaPool(DataSourceProperties properties, ClusterMembership cluster) {
+		if (!properties.clustered()) {
+			return pool("replica", properties.replica());
+		}
+		HikariDataSource pool = clusterPool("replica", properties.replica(), new ClusterNodeDataSource("reader",
+				cluster::readerUrl, () -> "no other node of the primary component is synced",
+				account(properties.replica())));
+		cluster.onChange((view) -> pool.getHikariPoolMXBean().softEvictConnections());
+		return pool;
 	}
 
 	@Bean
@@ -83,8 +98,7 @@ class RoutingDataSourceConfiguration {
 	 * no object: once the schema is migrated, the app server holds no DDL password.
 	 */
 	@Bean
-	FlywayConfigurationCustomizer primaryOnlyMigrations(DataSourceProperties properties) {
-		String url = properties.primary().url();
+	FlywayConfigurationCustomizer primaryOnlyMigrations(DataSourceProperties properties, ClusterMembership cluster) {
 		DataSourceProperties.Account account = properties.migrations();
 		return (configuration) -> configuration.dataSource(new SimpleDriverDataSource() {
 
@@ -94,6 +108,12 @@ class RoutingDataSourceConfiguration {
 				withPassword.putAll(connection);
 				withPassword.setProperty("user", account.username());
 				withPassword.setProperty("password", account.resolvePassword());
+				// A cluster's schema changes on its writer, and replicate from there.
+				String url = properties.clustered() ? cluster.writerUrl() : properties.primary().url();
+				if (url == null) {
+					throw new ClusterNodeDataSource.NoNodeException(
+							"no database node takes the migrations: " + cluster.noWriterReason());
+				}
 				return DriverManager.getConnection(url, withPassword);
 			}
 
@@ -115,6 +135,32 @@ class RoutingDataSourceConfiguration {
 		config.setInitializationFailTimeout(-1);
 		config.setDataSourceProperties(driverProperties(pool.socketTimeout()));
 		return new HikariDataSource(config);
+	}
+
+	/**
+	 * A pool over a cluster's nodes (ClusterNodeDataSource makes its connections). Every
+	 * read in it waits until the node has applied what the cluster had committed when the
+	 * read began (Galera's causality check, {@code wsrep_sync_wait = 1}): a reader sees its
+	 * own writes and everyone's, on any node, so no read needs to go to the writer for that.
+	 */
+	private static HikariDataSource clusterPool(String name, DataSourceProperties.Pool pool, DataSource nodes) {
+		HikariConfig config = new HikariConfig();
+		config.setPoolName(name);
+		config.setDataSource(nodes);
+		config.setConnectionInitSql("SET SESSION wsrep_sync_wait = 1");
+		config.setMaximumPoolSize(pool.maximumPoolSize());
+		config.setConnectionTimeout(pool.connectionTimeout().toMillis());
+		config.setAutoCommit(false);
+		config.setInitializationFailTimeout(-1);
+		return new HikariDataSource(config);
+	}
+
+	/** The driver's properties with a pool's account. */
+	private static Properties account(DataSourceProperties.Pool pool) {
+		Properties properties = driverProperties(pool.socketTimeout());
+		properties.setProperty("user", pool.username());
+		properties.setProperty("password", pool.resolvePassword());
+		return properties;
 	}
 
 	private static Properties driverProperties(Duration socketTimeout) {

@@ -68,7 +68,7 @@ class AnalysisTests {
 	@Test
 	void aWellConfiguredStackPassesEveryCheckButTheFirewall() {
 		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, "127.0.0.1", 0),
-				passwords("a", "b", "c", "d"), urls(), NOW);
+				passwords("a", "b", "c", "d"), urls(), false, NOW);
 		assertThat(checks).hasSize(17);
 		assertThat(checks).filteredOn((c) -> c.result() != Result.PASS)
 			.singleElement()
@@ -93,7 +93,7 @@ class AnalysisTests {
 		passwords.put("the database (webstack_app)", "b".repeat(32));
 		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(weak, false, "*", 2,
 				List.of("GRANT ALL PRIVILEGES ON *.* TO `webstack_app`@`%`"), open), passwords,
-				List.of("jdbc:mysql://203.0.113.5:3306/webstack", "jdbc:mysql://203.0.113.6:3306/webstack"), NOW);
+				List.of("jdbc:mysql://203.0.113.5:3306/webstack", "jdbc:mysql://203.0.113.6:3306/webstack"), false, NOW);
 		assertThat(checks).filteredOn((c) -> c.result() == Result.FAIL)
 			.extracting(SecurityCheck::name)
 			.containsExactly("HTTPS on, HTTP redirected", "HSTS", "Certificate expiry",
@@ -127,7 +127,7 @@ class AnalysisTests {
 		AccessStatus shared = new AccessStatus(401, 401, 200, Map.of("app-1", false), Map.of("app-1", true));
 		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, "127.0.0.1", 0,
 				List.of("GRANT SELECT, INSERT, UPDATE, DELETE ON `webstack`.* TO `webstack_app`@`127.0.0.1`"),
-				shared), passwords("a", "b", "c", "d"), urls(), NOW);
+				shared), passwords("a", "b", "c", "d"), urls(), false, NOW);
 		assertThat(checks).filteredOn((c) -> c.result() == Result.FAIL)
 			.extracting(SecurityCheck::name)
 			.containsExactly(SecurityAnalysis.STATS_DOORS, "Firewall rules loaded on every host");
@@ -140,7 +140,7 @@ class AnalysisTests {
 	@Test
 	void aWildcardBindingPassesOnlyWhereTheServerIsReachedAtAPrivateAddress() {
 		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, "*", 0), passwords("a"),
-				List.of("jdbc:mysql://10.1.2.3:3306/webstack", "jdbc:mysql://10.1.2.4:3306/webstack"), NOW);
+				List.of("jdbc:mysql://10.1.2.3:3306/webstack", "jdbc:mysql://10.1.2.4:3306/webstack"), false, NOW);
 		assertThat(checks).filteredOn((c) -> c.name().startsWith("Database ports"))
 			.singleElement()
 			.satisfies((c) -> {
@@ -153,7 +153,7 @@ class AnalysisTests {
 	void noBindAddressIsListeningOnEveryAddress() {
 		// MariaDB without --bind-address (as in a container) reports @@bind_address as NULL.
 		List<SecurityCheck> checks = SecurityAnalysis.analyse(snapshot(goodEdge(), true, null, 0), passwords("a"),
-				List.of("jdbc:mysql://203.0.113.5:3306/webstack", "jdbc:mysql://10.1.2.4:3306/webstack"), NOW);
+				List.of("jdbc:mysql://203.0.113.5:3306/webstack", "jdbc:mysql://10.1.2.4:3306/webstack"), false, NOW);
 		assertThat(checks).filteredOn((c) -> c.name().startsWith("Database ports"))
 			.singleElement()
 			.satisfies((c) -> {
@@ -170,7 +170,7 @@ class AnalysisTests {
 				Probed.failed("refused", NOW), Probed.failed("refused", NOW), Probed.failed("x", NOW),
 				Probed.failed("x", NOW), Probed.failed("timed out", NOW), Probed.of(new FirewallStatus(false, 0, "nft not installed"), NOW),
 				Probed.failed("refused", NOW), Probed.failed("refused", NOW), NOW);
-		List<SecurityCheck> checks = SecurityAnalysis.analyse(nothing, passwords("a"), urls(), NOW);
+		List<SecurityCheck> checks = SecurityAnalysis.analyse(nothing, passwords("a"), urls(), false, NOW);
 		assertThat(checks)
 			.filteredOn((c) -> !c.name().equals("No default passwords")
 					&& !c.name().equals(SecurityAnalysis.ONE_PASSWORD_PER_DOOR))

@@ -66,7 +66,7 @@ class InfraProbesTests {
 		DataSourceProperties.Account account = new DataSourceProperties.Account("webstack_monitor", password);
 		DataSourceProperties databases = new DataSourceProperties(pool, pool, account, account, Duration.ofSeconds(5),
 				Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(500),
-				DataSourceProperties.Routing.SPLIT);
+				DataSourceProperties.Routing.SPLIT, new DataSourceProperties.Cluster(Map.of()));
 		InfraProperties infra = new InfraProperties(Map.of("lb-1", base + "/"), "stats", password,
 				Map.of("web-1", base + "/stub_status"), base, base,
 				"https://127.0.0.1:" + closedPort(), base, Map.of("app-1", base), INTERVAL, Duration.ofMinutes(5),
