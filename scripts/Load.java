@@ -8,7 +8,12 @@
 // the same one-time token (so a retry can never write twice). At the end every
 // acknowledged post is looked up by its unique title. Prints a summary line per figure and
 // a last line of JSON: reads, readFailures, writes, acknowledged, writeFailures, retried,
-// duplicated, lost, and the answered reads' median and 99th percentile (ms). With WEBSTACK_LOAD_PROGRESS=1 it also prints, four times a second while
+// duplicated, lost, the answered reads' median, 99th percentile and longest (ms), the reads
+// sent again after their connection was reset (resent: as a browser resends a GET whose
+// kept-alive connection fails before any answer; the read counts as failed only if the
+// second try fails too; the longest read is the gap a user waited), and the failed write
+// attempts (each form send that got no 302): how many, how many of them were 503s, and the
+// time from the first to the last. With WEBSTACK_LOAD_PROGRESS=1 it also prints, four times a second while
 // it runs, a line "progress <JSON>" of the figures so far (reads, readFailures, writes,
 // acknowledged), so that a test injects its fault only once the load is really running and
 // can tell that reads happened during the fault. With WEBSTACK_LOAD_STOP_FILE=<path> it also
@@ -67,6 +72,11 @@ public class Load {
 	/** How long each answered read took. */
 	private static final List<Long> readNanos = Collections.synchronizedList(new ArrayList<>());
 
+	private static final AtomicLong resent = new AtomicLong();
+
+	/** When each failed write attempt happened, and its status (0: no answer). */
+	private static final List<long[]> failedSends = Collections.synchronizedList(new ArrayList<>());
+
 	public static void main(String[] args) throws Exception {
 		String base = args[0];
 		URI uri = URI.create(base);
@@ -120,14 +130,29 @@ public class Load {
 		}
 		long p50 = readMillis(0.50);
 		long p99 = readMillis(0.99);
-		System.out.printf("reads %d, failed %d (answered in %d ms median, %d ms p99); writes %d, acknowledged %d, "
-				+ "failed %d; retried %d (%d refused HTTP/2 streams); duplicated %d, lost %d%n", reads.get(),
-				readFailures.get(), p50, p99, writes.get(), acknowledged.size(), writeFailures.get(), retried.get(),
-				refusedStreams.get(), duplicated, lost);
+		long max = readMillis(1.0);
+		long sendsFailed;
+		long sends503;
+		long sendWindow;
+		synchronized (failedSends) {
+			sendsFailed = failedSends.size();
+			sends503 = failedSends.stream().filter((f) -> f[1] == 503).count();
+			sendWindow = failedSends.isEmpty() ? 0 : Duration
+				.ofNanos(failedSends.get(failedSends.size() - 1)[0] - failedSends.get(0)[0])
+				.toMillis();
+		}
+		System.out.printf("reads %d, failed %d (answered in %d ms median, %d ms p99, %d ms at most; %d resent after "
+				+ "a reset connection); writes %d, acknowledged %d, failed %d; retried %d (%d refused HTTP/2 "
+				+ "streams); failed write attempts %d (%d answered 503) over %d ms; duplicated %d, lost %d%n",
+				reads.get(), readFailures.get(), p50, p99, max, resent.get(), writes.get(), acknowledged.size(),
+				writeFailures.get(), retried.get(), refusedStreams.get(), sendsFailed, sends503, sendWindow,
+				duplicated, lost);
 		System.out.printf("{\"reads\":%d,\"readFailures\":%d,\"writes\":%d,\"acknowledged\":%d,\"writeFailures\":%d,"
 				+ "\"retried\":%d,\"refusedStreams\":%d,\"duplicated\":%d,\"lost\":%d,\"readP50Millis\":%d,"
-				+ "\"readP99Millis\":%d}%n", reads.get(), readFailures.get(), writes.get(), acknowledged.size(),
-				writeFailures.get(), retried.get(), refusedStreams.get(), duplicated, lost, p50, p99);
+				+ "\"readP99Millis\":%d,\"readMaxMillis\":%d,\"resent\":%d,\"failedSends\":%d,\"failedSends503\":%d,"
+				+ "\"failedSendsWindowMillis\":%d}%n", reads.get(), readFailures.get(), writes.get(),
+				acknowledged.size(), writeFailures.get(), retried.get(), refusedStreams.get(), duplicated, lost, p50,
+				p99, max, resent.get(), sendsFailed, sends503, sendWindow);
 	}
 
 	/**
@@ -180,7 +205,7 @@ public class Load {
 			reads.incrementAndGet();
 			long started = System.nanoTime();
 			try {
-				HttpResponse<String> response = getRetryingRefusedStreams(http, base + path);
+				HttpResponse<String> response = getResendingAfterReset(http, base + path);
 				if (response.statusCode() != 200) {
 					readFailures.incrementAndGet();
 					failures.add("GET " + path + " -> " + response.statusCode());
@@ -191,7 +216,7 @@ public class Load {
 			}
 			catch (Exception ex) {
 				readFailures.incrementAndGet();
-				failures.add("GET " + path + " -> " + ex);
+				failures.add("GET " + path + " -> " + describe(ex));
 			}
 		}
 	}
@@ -203,7 +228,7 @@ public class Load {
 			String title = "load " + prefix + "-" + (n++) + ".";
 			writes.incrementAndGet();
 			try {
-				String form = getRetryingRefusedStreams(http, base + "/posts/new").body();
+				String form = getResendingAfterReset(http, base + "/posts/new").body();
 				String body = "_csrf=" + enc(find(CSRF, form)) + "&submission=" + enc(find(SUBMISSION, form))
 						+ "&title=" + enc(title) + "&body=" + enc("written under load") + "&author=load";
 				if (send(http, base, body, title)) {
@@ -216,7 +241,7 @@ public class Load {
 			}
 			catch (Exception ex) {
 				writeFailures.incrementAndGet();
-				failures.add("write " + title + " -> " + ex);
+				failures.add("write " + title + " -> " + describe(ex));
 				pause(150);
 			}
 		}
@@ -238,17 +263,38 @@ public class Load {
 				if (response.statusCode() == 302) {
 					return true;
 				}
+				failedSends.add(new long[] { System.nanoTime(), response.statusCode() });
 				failures.add("POST " + title + " -> " + response.statusCode());
 			}
 			catch (Exception ex) {
+				failedSends.add(new long[] { System.nanoTime(), 0 });
 				if (ex.getMessage() != null && ex.getMessage().contains("Stream not processed")) {
 					// HTTP/2 refused the stream: the server never saw this send (RFC 9113, 8.7).
 					refusedStreams.incrementAndGet();
 				}
-				failures.add("POST " + title + " -> " + ex);
+				failures.add("POST " + title + " -> " + describe(ex));
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * A GET, sent again once if its connection failed without an answer (reset or closed,
+	 * not a timeout): what a browser does with a GET whose kept-alive connection breaks, as
+	 * the connections to a load balancer that died do when its address moves to the other.
+	 */
+	private static HttpResponse<String> getResendingAfterReset(HttpClient http, String url) throws Exception {
+		try {
+			return getRetryingRefusedStreams(http, url);
+		}
+		catch (java.net.http.HttpTimeoutException ex) {
+			throw ex;
+		}
+		catch (java.io.IOException ex) {
+			resent.incrementAndGet();
+			failures.add("GET " + url + " -> " + describe(ex) + ", sent again");
+			return getRetryingRefusedStreams(http, url);
+		}
 	}
 
 	/**
@@ -307,6 +353,11 @@ public class Load {
 			}
 		}
 		return found;
+	}
+
+	/** An exception and its cause (the JDK's client wraps what the socket said). */
+	private static String describe(Exception ex) {
+		return (ex.getCause() != null && ex.getCause() != ex) ? ex + " (" + ex.getCause() + ")" : ex.toString();
 	}
 
 	private static HttpRequest get(String url) {

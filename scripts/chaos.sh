@@ -3,6 +3,8 @@
 # load runs through HAProxy, with the figures that show what users saw.
 
 CHAOS_FAULTS=(kill-app restart-app deploy reload-web stop-replica kill-replica lag-replica kill-primary kill-web)
+# The ha mode's: every single fault it is built to survive (`all` there runs these).
+CHAOS_HA_FAULTS=(kill-lb kill-web kill-app kill-writer kill-reader partition-writer deploy)
 # Faults only separate hosts allow (./stack up --hosts), each with its hosts (a side may
 # be a comma-separated list) and how long it lasts; `all` runs these too in the hosts mode.
 CHAOS_NETWORK_FAULTS=(partition delay isolate)
@@ -38,6 +40,14 @@ chaos_check() {
   if [[ " ${CHAOS_NETWORK_FAULTS[*]} " == *" $fault "* ]]; then
     [ "$STACK_MODE" = hosts ] || die "$fault needs separate hosts: ./stack up --hosts"
   fi
+  if [[ " ${CHAOS_HA_FAULTS[*]} " == *" $fault "* ]] && [[ " ${CHAOS_FAULTS[*]} " != *" $fault "* ]]; then
+    [ -n "$STACK_HA" ] || die "$fault needs the ha mode: ./stack up --hosts --ha"
+    [ $# -eq 0 ] || die "$fault takes no arguments"
+    return 0
+  fi
+  if [ -n "$STACK_HA" ] && [[ " ${CHAOS_HA_FAULTS[*]} ${CHAOS_NETWORK_FAULTS[*]} " != *" $fault "* ]]; then
+    die "$fault is a fault of the primary and its replica; the ha mode's are ${CHAOS_HA_FAULTS[*]} ${CHAOS_NETWORK_FAULTS[*]}"
+  fi
   case "$fault" in
     partition)
       [[ $# -ge 2 && $# -le 3 ]] || die "usage: ./stack chaos partition <host[,host...]> <host[,host...]> [seconds]"
@@ -54,7 +64,7 @@ chaos_check() {
       chaos_check_number seconds "${2:-$CHAOS_FAULT_SECONDS}" 1 600 ;;
     *)
       [[ " ${CHAOS_FAULTS[*]} " == *" $fault "* ]] \
-        || die "unknown fault '$fault' (${CHAOS_FAULTS[*]} ${CHAOS_NETWORK_FAULTS[*]})"
+        || die "unknown fault '$fault' (${CHAOS_FAULTS[*]} ${CHAOS_NETWORK_FAULTS[*]}; with --ha ${CHAOS_HA_FAULTS[*]})"
       [ $# -eq 0 ] || die "$fault takes no arguments" ;;
   esac
 }
@@ -119,14 +129,69 @@ chaos_inject() {
       chaos_kill_database db-1 "writes get 503 read-only mode meanwhile" ;;
     kill-web)
       pid=$(running_pid web-1) || die "web-1 is not running"
-      info "SIGKILL to web-1 (pid $pid), the single web server: the site is down until it is back"
+      if [ -n "$STACK_HA" ]; then
+        info "SIGKILL to web-1 (pid $pid): HAProxy's checks take its paths out; web-2 serves"
+      else
+        info "SIGKILL to web-1 (pid $pid), the single web server: the site is down until it is back"
+      fi
       kill -KILL -- "-$pid"
       sleep 4
       info "./stack up brings it back"
       web_up
       lb_wait_servers_up ;;
+    kill-lb)
+      chaos_kill_load_balancer ;;
+    kill-writer)
+      chaos_kill_database "$(db_cluster_writer)" \
+        "the other two keep the quorum; the app servers choose a new writer (writes get 503 meanwhile)" ;;
+    kill-reader)
+      chaos_kill_database "$(chaos_reader)" "reads go to the other nodes" ;;
+    partition-writer)
+      local writer others='' node
+      writer=$(db_cluster_writer)
+      [ -n "$writer" ] || die "the cluster has no writer now"
+      for node in "${DBS[@]}"; do [ "$node" = "$writer" ] || others+=",$node"; done
+      chaos_inject partition "$writer" "${others#,}" "$CHAOS_FAULT_SECONDS"
+      info "$writer rejoins the cluster by itself"
+      wait_for "$writer to rejoin the cluster (synced)" 120 "" db_synced "$writer" ;;
   esac
 }
+
+# The last node that serves reads now (not the writer).
+chaos_reader() {
+  local node writer reader=''
+  writer=$(db_cluster_writer)
+  for node in "${DBS[@]}"; do
+    [ "$node" = "$writer" ] || ! db_synced "$node" || reader=$node
+  done
+  [ -n "$reader" ] || die "no node serves reads now"
+  echo "$reader"
+}
+
+# The load balancer holding the site's address dies as a host does: its links down (no
+# packet in or out, no ARP answer for the address it held), its HAProxy and keepalived
+# killed outright, eight seconds; then it returns (./stack up's repair: links up,
+# HAProxy, keepalived), and stands by: the address stays with the other.
+chaos_kill_load_balancer() {
+  local holder keepalived
+  holder=$(keepalived_holder)
+  [ -n "$holder" ] || die "no load balancer holds the site's address now"
+  keepalived=keepalived-${holder#lb-}
+  info "$holder, holding the site's address, dies: its links down, then SIGKILL to its HAProxy and keepalived"
+  # In this order: a host that dies sends nothing more, not even the resets and refusals
+  # its processes' deaths would.
+  hosts_links "$holder" down
+  kill -KILL -- "-$(running_pid "$keepalived")" 2>/dev/null || true
+  kill -KILL -- "-$(running_pid "$holder")" 2>/dev/null || true
+  wait_for "the other load balancer to take the site's address" 30 "" chaos_address_moved "$holder"
+  info "$(keepalived_holder) holds the site's address"
+  sleep 8
+  info "$holder returns: ./stack up brings its links, HAProxy and keepalived back"
+  hosts_repair_links
+  lb_up
+}
+
+chaos_address_moved() { local now; now=$(keepalived_holder); [ -n "$now" ] && [ "$now" != "$1" ]; }
 
 chaos_cleanup() {
   [ -z "${CHAOS_LOAD_PID:-}" ] || kill "$CHAOS_LOAD_PID" 2>/dev/null || true
@@ -160,7 +225,10 @@ chaos_run() {
 
 cmd_chaos() {
   local fault
-  if [ "${1:-all}" = all ]; then
+  if [ "${1:-all}" = all ] && [ -n "$STACK_HA" ]; then
+    [ $# -le 1 ] || die "all takes no arguments"
+    for fault in "${CHAOS_HA_FAULTS[@]}"; do chaos_run "$fault"; done
+  elif [ "${1:-all}" = all ]; then
     [ $# -le 1 ] || die "all takes no arguments"
     for fault in "${CHAOS_FAULTS[@]}"; do chaos_run "$fault"; done
     if [ "$STACK_MODE" = hosts ]; then

@@ -7,6 +7,11 @@
 DBS=(db-1 db-2)
 [ -z "$STACK_HA" ] || DBS=(db-1 db-2 db-3)
 GALERA_PROVIDER=/usr/lib/galera/libgalera_smm.so
+# A node silent for 2 s is suspected, and a new primary component installed without it
+# (Galera's defaults: 5 s, up to 15 s): until then every commit and causal read in the
+# cluster waits, so the default would hold a write past Nginx's 5 s proxy timeout.
+# Keepalives every half second, so that a live node is never silent that long.
+GALERA_TIMEOUTS="evs.keepalive_period=PT0.5S;evs.suspect_timeout=PT2S;evs.inactive_timeout=PT4S;evs.install_timeout=PT4S"
 
 DB_PRIMARY_PORT=$(port 3307 3306)
 DB_REPLICA_PORT=$(port 3308 3306)
@@ -56,8 +61,8 @@ db_role() {
   if [ -n "$STACK_HA" ]; then echo node; elif [ "$1" = db-1 ]; then echo primary; else echo replica; fi
 }
 
-# A Galera node's options: the cluster is every node's back address; state transfers by
-# rsync (run as the server's account: as root, rsync's daemon drops to nobody and cannot
+# A Galera node's options: the cluster is every node's back address; failures detected
+# within seconds (GALERA_TIMEOUTS); state transfers by rsync (run as the server's account: as root, rsync's daemon drops to nobody and cannot
 # write the data directory). Galera wants row events and interleaved auto-increment locks.
 db_galera_options() {
   local name=$1 node members=''
@@ -66,7 +71,8 @@ db_galera_options() {
     --wsrep-cluster-address="gcomm://${members#,}" --wsrep-node-name="$name"
     --wsrep-node-address="$(component_address "$name")"
     --wsrep-node-incoming-address="$(component_address "$name"):$(db_port "$name")"
-    --wsrep-sst-method=rsync --binlog-format=ROW --innodb-autoinc-lock-mode=2 --default-storage-engine=InnoDB)
+    --wsrep-sst-method=rsync --binlog-format=ROW --innodb-autoinc-lock-mode=2 --default-storage-engine=InnoDB
+    --wsrep-provider-options="$GALERA_TIMEOUTS")
 }
 
 # Starts a database server; "bootstrap" second starts a cluster's first node (a new

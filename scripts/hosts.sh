@@ -127,6 +127,7 @@ hosts_net_up() {
     for host in "${HOSTS[@]}"; do
       hosts_load_firewall "$host" || die "could not load $host's firewall"
     done
+    hosts_repair_links
     return 0
   fi
   local network subnet routed
@@ -245,6 +246,29 @@ hosts_net_create() {
   # routes, the default route would send their packets out of this machine.
   for network in app back; do
     ip route add unreachable "$(network_subnet "$network")" || return 1
+  done
+}
+
+# A host's network links down (it died: no packet in or out, no ARP answer) or up.
+hosts_links() {
+  local host=$1 state=$2 i
+  for ((i = 0; i < $(wc -w <<<"${HOST_ON[$host]}"); i++)); do
+    ip -n "$(host_ns "$host")" link set "eth$i" "$state"
+  done
+}
+
+# Brings back the links of the hosts that died (up's repair); a load balancer's first
+# gives up the site's address, which its keepalived no longer speaks for, so that it never
+# answers for an address the other holds.
+hosts_repair_links() {
+  local host
+  for host in "${HOSTS[@]}"; do
+    [[ "$(ip -n "$(host_ns "$host")" -o link show 2>/dev/null)" == *"state DOWN"* ]] || continue
+    if [ "${HOST_ROLE[$host]}" = lb ] && ! running_pid "keepalived-${host#lb-}" >/dev/null; then
+      keepalived_release "$host"
+    fi
+    info "$host's links up again"
+    hosts_links "$host" up
   done
 }
 

@@ -44,10 +44,14 @@ vrrp_script haproxy_answers {
 vrrp_instance site {
   state BACKUP
   nopreempt
+  # VRRP version 3: advertisements every half second, so that the other takes the address
+  # about 1.6 s after the last one from a dead holder (three intervals and a skew), before
+  # a client's kept connections or its cached neighbour entry for the address give up.
+  version 3
   interface eth0
   virtual_router_id $VRRP_ROUTER_ID
   priority $priority
-  advert_int 1
+  advert_int 0.5
   unicast_src_ip $(host_address "$lb" front)
   unicast_peer {
     $(host_address "$peer" front)
@@ -78,11 +82,13 @@ ${out:-keepalived --config-test exited $rc}"
   done
 }
 
-# The load balancer holding the site's address now (nothing when none does).
+# The load balancer holding the site's address now (nothing when none does): one whose
+# keepalived runs and that has the address (a dead one's keepalived left it there).
 keepalived_holder() {
   local lb
   for lb in "${LBS[@]}"; do
-    if ip -n "$(host_ns "$lb")" -4 -o addr show 2>/dev/null | grep -q " $(site_virtual_address front)/"; then
+    running_pid "keepalived-${lb#lb-}" >/dev/null || continue
+    if [[ "$(ip -n "$(host_ns "$lb")" -4 -o addr show 2>/dev/null)" == *" $(site_virtual_address front)/"* ]]; then
       echo "$lb"
       return 0
     fi
@@ -91,17 +97,22 @@ keepalived_holder() {
 
 keepalived_holds() { [ -n "$(keepalived_holder)" ]; }
 
+# Removes the site's address from a load balancer whose keepalived does not run: what a
+# keepalived killed outright leaves behind, on a host that no longer speaks for it.
+keepalived_release() {
+  local lb=$1 network i=0
+  for network in front app; do
+    ip -n "$(host_ns "$lb")" addr del "$(site_virtual_address "$network")/24" dev "eth$i" 2>/dev/null || true
+    i=$((i + 1))
+  done
+}
+
 keepalived_up() {
-  local name lb pid network
+  local name lb pid
   for name in $(keepalived_names); do
     lb=lb-${name#keepalived-}
     already_running "$name" && continue
-    # What a keepalived killed outright left behind: the address on a host that no
-    # longer speaks for it.
-    for network in front app; do
-      ip -n "$(host_ns "$lb")" addr del "$(site_virtual_address "$network")/24" \
-        dev "eth$( [ "$network" = front ] && echo 0 || echo 1)" 2>/dev/null || true
-    done
+    keepalived_release "$lb"
     step "starting $name (keepalived, VRRP) on $lb for the site's address $(site_virtual_address front)"
     spawn "$name" keepalived --dont-fork --log-console --no-syslog --vrrp -f "$(keepalived_conf "$name")" \
       -p "$RUN_DIR/$name.keepalived.pid" -r "$RUN_DIR/$name.vrrp.pid"
