@@ -14,11 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 import org.jsoup.Jsoup;
 import org.junit.jupiter.api.AfterAll;
@@ -345,74 +340,6 @@ class FaultStackIntegrationTests {
 	 * release before, which starts against the newer schema. A file that is not the
 	 * application's jar is refused.
 	 */
-	@Test
-	@Order(10)
-	void aRollingDeployOfANewReleaseUnderLoadFailsNoRequestAndDeploysOnce() throws Exception {
-		Path next = stack.state().resolve("webstack-next.jar");
-		withExtraEntry(Path.of("target/webstack.jar"), next, "BOOT-INF/classes/db/migration/V99__next_release.sql",
-				"CREATE TABLE next_release (id INT PRIMARY KEY);\n");
-		Path stop = stack.state().resolve("load-stop");
-		LoadGenerator load = stack.load(600, 4, 2, stop);
-		Progress before = load.awaitRunning(true);
-		String deployed;
-		try {
-			deployed = stack.stack("deploy", next.toString());
-		}
-		finally {
-			Files.writeString(stop, "");
-		}
-		Progress after = load.progress();
-		JsonNode figures = load.figures("rolling deploy");
-		Matcher release = Pattern.compile("deploying release (\\w+) onto").matcher(deployed);
-		assertThat(release.find()).as(deployed).isTrue();
-		assertThat(deployed).contains("draining app-1", "app-1 back in rotation", "draining app-2",
-				"app-2 back in rotation", "every app server runs release " + release.group(1));
-		assertThat(deployed.indexOf("app-1 back in rotation")).as("one at a time")
-			.isLessThan(deployed.indexOf("draining app-2"));
-		for (String app : List.of("app-1", "app-2")) {
-			ChildProcess.Result args = ChildProcess.run(new ProcessBuilder("ps", "-o", "args=", "-p", stack.pid(app)),
-					Duration.ofSeconds(10));
-			assertThat(args.output()).as(app).contains("/releases/" + release.group(1) + "/webstack.jar");
-		}
-		assertThat(after.answeredReads()).as("reads answered during the deploy").isGreaterThan(before.answeredReads());
-		assertThat(figures.path("readFailures").asLong()).isZero();
-		assertThat(figures.path("writeFailures").asLong()).isZero();
-		assertThat(figures.path("duplicated").asLong()).isZero();
-		assertThat(figures.path("lost").asLong()).isZero();
-		assertThat(stack.rootSql("db-1", "select count(*) from webstack.flyway_schema_history where version = '99'"))
-			.isEqualTo("1");
-		assertThat(stack.stack("deploy", next.toString()))
-			.contains("app-1 runs release " + release.group(1) + " already",
-					"app-2 runs release " + release.group(1) + " already")
-			.doesNotContain("draining");
-		String back = stack.stack("deploy", Path.of("target/webstack.jar").toAbsolutePath().toString());
-		assertThat(back).as("rolled back onto the newer schema").contains("app-1 back in rotation",
-				"app-2 back in rotation", "every app server runs release");
-		assertThat(back).doesNotContain("every app server runs release " + release.group(1));
-		TestStack.Result refused = stack.run(Map.of(), "deploy", "README.md");
-		assertThat(refused.exitCode()).isNotZero();
-		assertThat(refused.output()).contains("README.md is not a Webstack application jar");
-	}
-
-	/** A copy of a jar with one more entry; stored entries stay stored (Spring Boot reads its libraries so). */
-	private static void withExtraEntry(Path jar, Path copy, String name, String content) throws Exception {
-		try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar));
-				ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
-			for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-				ZipEntry kept = new ZipEntry(entry);
-				if (kept.getMethod() == ZipEntry.DEFLATED) {
-					kept.setCompressedSize(-1);
-				}
-				out.putNextEntry(kept);
-				in.transferTo(out);
-				out.closeEntry();
-			}
-			out.putNextEntry(new ZipEntry(name));
-			out.write(content.getBytes(StandardCharsets.UTF_8));
-			out.closeEntry();
-		}
-	}
-
 	private static JsonNode alert(JsonNode alerts, String alertname, String component, long after) {
 		for (JsonNode alert : alerts) {
 			if (alertname.equals(alert.path("alertname").asString())

@@ -3,6 +3,8 @@ package dev.webstack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,6 +16,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class HostsMode {
 
 	private HostsMode() {
+	}
+
+	/** The summary line of scripts/Load.java, as ./stack chaos prints it. */
+	private static final Pattern SUMMARY = Pattern.compile("reads (\\d+), failed (\\d+) \\(answered in (\\d+) ms "
+			+ "median, (\\d+) ms p99, (\\d+) ms at most; (\\d+) resent after a reset connection\\); writes (\\d+), "
+			+ "acknowledged (\\d+), failed (\\d+); retried (\\d+) \\(\\d+ refused HTTP/2 streams\\); failed write "
+			+ "attempts (\\d+) \\((\\d+) answered 503\\) over (\\d+) ms; duplicated (\\d+), lost (\\d+)");
+
+	/**
+	 * What a fault of {@code ./stack chaos} showed its load: reads, those failed, their
+	 * median, p99 and longest time (ms), those resent after a reset connection; writes,
+	 * acknowledged, failed; failed write attempts, those answered 503, and the time from the
+	 * first to the last (ms); writes duplicated and lost.
+	 */
+	record Figures(long reads, long readFailures, long readP50, long readP99, long readMax, long resent, long writes,
+			long acknowledged, long writeFailures, long failedSends, long failedSends503, long failedSendsWindow,
+			long duplicated, long lost) {
+
+		static Figures of(String out) {
+			Matcher m = SUMMARY.matcher(out);
+			assertThat(m.find()).as(out).isTrue();
+			long[] v = new long[15];
+			for (int i = 1; i <= 15; i++) {
+				v[i - 1] = Long.parseLong(m.group(i));
+			}
+			return new Figures(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[10], v[11], v[12], v[13],
+					v[14]);
+		}
+
+		/** No read failed, writes were made, and none of those acknowledged was lost or duplicated. */
+		void assertNoReadFailedAndNoWriteLost() {
+			assertThat(this.reads).as("reads").isGreaterThan(100);
+			assertThat(this.readFailures).as("failed reads").isZero();
+			assertThat(this.acknowledged).as("acknowledged writes").isPositive();
+			assertThat(this.duplicated).as("duplicated writes").isZero();
+			assertThat(this.lost).as("lost writes").isZero();
+		}
+
 	}
 
 	/** Runs a command, failing unless it succeeds within 30 s; returns its output. */

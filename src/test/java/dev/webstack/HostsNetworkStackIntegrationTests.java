@@ -50,10 +50,15 @@ class HostsNetworkStackIntegrationTests {
 
 	private static final Map<String, Integer> SUBNETS = Map.of("front", 78, "app", 79, "back", 80);
 
-	/** The ports each host's services listen on in the hosts mode (9100: every host's node exporter). */
+	/**
+	 * The ports each host's services listen on in the hosts mode (9100: every host's node
+	 * exporter), and a Galera node's (4444, 4567, 4568), which the databases' firewall admits
+	 * from each other for the ha mode.
+	 */
 	private static final Map<String, List<Integer>> PORTS = Map.of("lb-1", List.of(80, 443, 8404, 9100), "web-1",
 			List.of(8081, 8082, 8090, 9100), "app-1", List.of(9001, 9101, 9100), "app-2", List.of(9002, 9102, 9100),
-			"db-1", List.of(3306, 9201, 9100), "db-2", List.of(3306, 9202, 9100), "mon-1", List.of(9090, 9093, 9100));
+			"db-1", List.of(3306, 4444, 4567, 4568, 9201, 9100), "db-2", List.of(3306, 4444, 4567, 4568, 9202, 9100),
+			"mon-1", List.of(9090, 9093, 9100));
 
 	private static TestStack stack;
 

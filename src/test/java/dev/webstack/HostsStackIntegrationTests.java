@@ -19,8 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,11 +66,6 @@ class HostsStackIntegrationTests {
 	private static final Map<String, List<Integer>> PORTS = Map.of("lb-1", List.of(80, 443, 8404, 9100), "web-1",
 			List.of(8081, 8082, 8090, 9100), "app-1", List.of(9001, 9101, 9100), "app-2", List.of(9002, 9102, 9100),
 			"db-1", List.of(3306, 9201, 9100), "db-2", List.of(3306, 9202, 9100), "mon-1", List.of(9090, 9093, 9100));
-
-	/** The summary line of scripts/Load.java, as ./stack chaos prints it. */
-	private static final Pattern SUMMARY = Pattern.compile("reads (\\d+), failed (\\d+) \\(answered in (\\d+) ms "
-			+ "median, (\\d+) ms p99\\); writes (\\d+), acknowledged (\\d+), failed (\\d+); retried (\\d+) "
-			+ "\\(\\d+ refused HTTP/2 streams\\); duplicated (\\d+), lost (\\d+)");
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -271,16 +264,14 @@ class HostsStackIntegrationTests {
 	@Test
 	@Order(9)
 	void app1CutFromTheReplicaReadsOnThePrimaryAndNothingFails() throws Exception {
-		Matcher figures = chaos("partition", "app-1", "db-2");
-		assertNoReadFailedAndNoWriteLost(figures);
+		chaos("partition", "app-1", "db-2").assertNoReadFailedAndNoWriteLost();
 	}
 
 	@Test
 	@Order(10)
 	void web1CutFromApp2HaproxyTakesApp2OutAndNoReadFails() throws Exception {
 		long logged = Files.size(stack.state().resolve("logs/lb-1.log"));
-		Matcher figures = chaos("partition", "web-1", "app-2");
-		assertNoReadFailedAndNoWriteLost(figures);
+		chaos("partition", "web-1", "app-2").assertNoReadFailedAndNoWriteLost();
 		String during = Files.readString(stack.state().resolve("logs/lb-1.log")).substring((int) logged);
 		assertThat(during).contains("Server app_servers/app-2 is DOWN").contains("Server app_servers/app-2 is UP");
 		assertThat(during).doesNotContain("Server app_servers/app-1 is DOWN");
@@ -291,13 +282,13 @@ class HostsStackIntegrationTests {
 	void db2CutFromDb1ReadsLeaveTheLaggingReplicaWhichCatchesUpWhenHealed() throws Exception {
 		ExecutorService background = Executors.newSingleThreadExecutor();
 		try {
-			Future<Matcher> chaos = background.submit(() -> chaos("partition", "db-2", "db-1", "12"));
+			Future<HostsMode.Figures> chaos = background.submit(() -> chaos("partition", "db-2", "db-1", "12"));
 			// Replication hears nothing from the primary: the replica falls behind, and past
 			// 5 s of lag the reads go to the primary, as the page's footer says.
 			await("reads leaving the lagging replica").atMost(Duration.ofSeconds(60))
 				.pollInterval(Duration.ofMillis(500))
 				.until(() -> get("/").body(), (body) -> body.contains("class=\"read-route\">primary"));
-			assertNoReadFailedAndNoWriteLost(chaos.get(5, TimeUnit.MINUTES));
+			chaos.get(5, TimeUnit.MINUTES).assertNoReadFailedAndNoWriteLost();
 		}
 		finally {
 			background.shutdownNow();
@@ -314,7 +305,7 @@ class HostsStackIntegrationTests {
 	void twoHundredMillisecondsBetweenTheAppServersAndTheReplicaCostLatencyButNoRead() throws Exception {
 		ExecutorService background = Executors.newSingleThreadExecutor();
 		try {
-			Future<Matcher> chaos = background.submit(() -> chaos("delay", "app-1,app-2", "db-2", "200", "15"));
+			Future<HostsMode.Figures> chaos = background.submit(() -> chaos("delay", "app-1,app-2", "db-2", "200", "15"));
 			// A page read on the replica takes its round trips to it: at least 200 ms each.
 			await("a read on the delayed replica").atMost(Duration.ofSeconds(60))
 				.pollInterval(Duration.ofMillis(300))
@@ -324,9 +315,9 @@ class HostsStackIntegrationTests {
 					long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
 					return body.contains("class=\"read-route\">replica") && millis >= 200;
 				});
-			Matcher figures = chaos.get(5, TimeUnit.MINUTES);
-			assertNoReadFailedAndNoWriteLost(figures);
-			assertThat(Long.parseLong(figures.group(4))).as("p99 of the reads, ms").isGreaterThanOrEqualTo(200);
+			HostsMode.Figures figures = chaos.get(5, TimeUnit.MINUTES);
+			figures.assertNoReadFailedAndNoWriteLost();
+			assertThat(figures.readP99()).as("p99 of the reads, ms").isGreaterThanOrEqualTo(200);
 		}
 		finally {
 			background.shutdownNow();
@@ -338,7 +329,7 @@ class HostsStackIntegrationTests {
 	@Test
 	@Order(13)
 	void app2IsolatedNoReadFails() throws Exception {
-		assertNoReadFailedAndNoWriteLost(chaos("isolate", "app-2", "6"));
+		chaos("isolate", "app-2", "6").assertNoReadFailedAndNoWriteLost();
 		assertThat(run("ip", "netns", "exec", PREFIX + "app-2", "nft", "list", "tables")).as("healed")
 			.doesNotContain("webstack_chaos");
 	}
@@ -376,24 +367,14 @@ class HostsStackIntegrationTests {
 		}
 	}
 
-	private static void assertNoReadFailedAndNoWriteLost(Matcher figures) {
-		assertThat(Long.parseLong(figures.group(1))).as("reads").isGreaterThan(100);
-		assertThat(Long.parseLong(figures.group(2))).as("failed reads").isZero();
-		assertThat(Long.parseLong(figures.group(6))).as("acknowledged writes").isPositive();
-		assertThat(Long.parseLong(figures.group(9))).as("duplicated writes").isZero();
-		assertThat(Long.parseLong(figures.group(10))).as("lost writes").isZero();
-	}
-
 	/** Runs a fault of ./stack chaos and returns its figures. */
-	private static Matcher chaos(String... fault) throws Exception {
+	private static HostsMode.Figures chaos(String... fault) throws Exception {
 		List<String> args = new ArrayList<>(List.of("chaos"));
 		args.addAll(List.of(fault));
 		String out = stack.stack(args.toArray(String[]::new));
 		// In the report, for whoever reads a failure: what users saw, each failed request named.
 		System.out.println(out);
-		Matcher figures = SUMMARY.matcher(out);
-		assertThat(figures.find()).as(out).isTrue();
-		return figures;
+		return HostsMode.Figures.of(out);
 	}
 
 	private static boolean isAlive(String component) {

@@ -77,7 +77,7 @@ public final class TestStack {
 		builder.environment().put("WEBSTACK_STATE_DIR", this.state.toString());
 		builder.environment().put("WEBSTACK_PORT_OFFSET", String.valueOf(this.offset));
 		builder.environment().putAll(extraEnv);
-		ChildProcess.Result stack = ChildProcess.run(builder, Duration.ofSeconds(300));
+		ChildProcess.Result stack = ChildProcess.run(builder, Duration.ofSeconds(600));
 		if (!stack.finished()) {
 			throw new AssertionError("./stack " + String.join(" ", args) + " did not finish:\n" + stack.output());
 		}
@@ -159,7 +159,12 @@ public final class TestStack {
 
 	/** The same, ending early once {@code stopFile} exists (for a fault whose length is not known beforehand). */
 	public LoadGenerator load(int seconds, int readers, int writers, Path stopFile) throws IOException {
-		ProcessBuilder load = new ProcessBuilder("java", "scripts/Load.java", site(),
+		return load(site(), seconds, readers, writers, stopFile);
+	}
+
+	/** The same against a site at another address (the hosts modes'). */
+	public LoadGenerator load(String site, int seconds, int readers, int writers, Path stopFile) throws IOException {
+		ProcessBuilder load = new ProcessBuilder("java", "scripts/Load.java", site,
 				this.state.resolve("tls/lb-1.crt").toString(), String.valueOf(seconds), String.valueOf(readers),
 				String.valueOf(writers));
 		load.environment().put("WEBSTACK_LOAD_PROGRESS", "1");

@@ -37,13 +37,18 @@ public record StatusReport(String renderedBy, Instant generatedAt, Instant probe
 		if (a == null || b == null || a.down() || b.down()) {
 			return false;
 		}
-		if (to.startsWith("app-")) {
+		if ("app server".equals(b.role())) {
 			return b.figures().getOrDefault("HAProxy check", "").startsWith("UP");
 		}
-		if ("db-2".equals(to)) {
+		if ("replica database".equals(b.role()) || Topology.CLUSTER_NODE.equals(b.role())) {
 			return b.up();
 		}
 		return true;
+	}
+
+	/** The topology picture, laid out from the components that run. */
+	public Picture picture() {
+		return Picture.of(this.components, this);
 	}
 
 }

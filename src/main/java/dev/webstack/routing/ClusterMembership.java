@@ -296,6 +296,19 @@ public class ClusterMembership implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Whether a statement or a commit failed because its node is not (or no longer) in the
+	 * cluster's primary component: error 1047 ("WSREP has not yet prepared node for
+	 * application use"), or a commit that could not be replicated ("... Not connected to
+	 * Primary Component"). Nothing was written; the writer moves, and the write may be sent
+	 * again.
+	 */
+	public static boolean refusedOutsideThePrimaryComponent(SQLException ex) {
+		String message = (ex.getMessage() != null) ? ex.getMessage() : "";
+		return ex.getErrorCode() == 1047 || message.contains("Primary Component")
+				|| message.startsWith("WSREP has not yet prepared node");
+	}
+
 	/** {@code host:port} of a {@code jdbc:mysql://host:port/...} URL, as the cluster lists its members. */
 	static String address(String url) {
 		String rest = url.replaceFirst("^jdbc:[a-z]+://", "");

@@ -1,6 +1,7 @@
 package dev.webstack.system;
 
 import java.net.ConnectException;
+import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 
@@ -8,6 +9,7 @@ import jakarta.persistence.PersistenceException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import dev.webstack.routing.ClusterMembership;
 import dev.webstack.routing.ReplicationMonitor;
 import dev.webstack.routing.Route;
 import dev.webstack.routing.RouteRecorder;
@@ -82,7 +84,8 @@ class DatabaseUnavailableAdvice {
 			if (t instanceof CannotCreateTransactionException || t instanceof DataAccessResourceFailureException
 					|| t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
 					|| t instanceof ConnectException
-					|| t.getClass().getSimpleName().equals("CommunicationsException")) {
+					|| t.getClass().getSimpleName().equals("CommunicationsException")
+					|| (t instanceof SQLException sql && ClusterMembership.refusedOutsideThePrimaryComponent(sql))) {
 				return true;
 			}
 		}

@@ -1,0 +1,400 @@
+package dev.webstack;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.webstack.LoadGenerator.Progress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The ha mode ({@code ./stack up --hosts --ha}): two load balancers sharing the site's
+ * address (keepalived), two web servers, a three-node Galera cluster; the site round-robin
+ * over every (web server, app server) path at the shared address; the dashboard naming no
+ * single point of failure while every pair is whole, and the survivor of a pair the moment
+ * its peer dies, until {@code ./stack up} brings the peer back; and every single fault of
+ * {@code ./stack chaos} in this mode under load with the expectations of the README's
+ * "What survives what": no read failed, no write lost or duplicated, and writes refused
+ * (503) only while the cluster gets a new writer, for at most 10 s.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HaStackIntegrationTests {
+
+	/** Instance 32: front 10.88.96.0/24, app 10.88.97.0/24, back 10.88.98.0/24; names ws32-*. */
+	private static final int OFFSET = 32000;
+
+	private static final String PREFIX = "ws32-";
+
+	/** The address the load balancers share. */
+	private static final String SITE = "https://10.88.96.100";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static TestStack stack;
+
+	private static HttpClient https;
+
+	@BeforeAll
+	static void up() throws Exception {
+		assumeTrue(ProcessHandle.current().info().user().map("root"::equals).orElse(false),
+				"the ha mode needs root (network namespaces, keepalived)");
+		stack = new TestStack(OFFSET);
+		String up = stack.stack("up", "--hosts", "--ha");
+		assertThat(up).contains("Webstack is up (ha mode)", "site        " + SITE + "/",
+				"address     10.88.96.100, held by lb-1");
+		https = stack.https();
+	}
+
+	@AfterAll
+	static void destroy() throws Exception {
+		if (stack != null) {
+			stack.destroy();
+			HostsMode.assertNothingLeft(PREFIX, "10.88.96.", "10.88.97.", "10.88.98.");
+		}
+	}
+
+	@Test
+	@Order(1)
+	void statusNamesTheHolderOfTheAddressAndTheWriterAndEveryPairRuns() throws Exception {
+		String status = stack.stack("status");
+		assertThat(status).contains("mode: ha; site: " + SITE + "/ (held by lb-1)")
+			.containsPattern("(?m)^lb-2 +load bal\\. +10\\.88\\.96\\.11:443 +\\d+ +UP \\(app-1 UP, app-1\\.web-2 UP, "
+					+ "app-2 UP, app-2\\.web-2 UP\\)")
+			.containsPattern("(?m)^keepalived-1 +vrrp +10\\.88\\.96\\.10:vrrp +\\d+ +UP \\(holds 10\\.88\\.96\\.100\\)")
+			.containsPattern("(?m)^keepalived-2 +vrrp +10\\.88\\.96\\.11:vrrp +\\d+ +UP \\(backup\\)")
+			.containsPattern("(?m)^web-2 +web server +10\\.88\\.97\\.21:8081,8082 +\\d+ +UP")
+			.containsPattern("(?m)^db-1 +node +10\\.88\\.98\\.41:3306 +\\d+ +UP \\(Synced, Primary component of 3, "
+					+ "the writer\\)")
+			.containsPattern("(?m)^db-3 +node +10\\.88\\.98\\.43:3306 +\\d+ +UP \\(Synced, Primary component of 3\\)")
+			.containsPattern("(?m)^mysqld-3 +exporter +10\\.88\\.98\\.43:9203 +\\d+ +UP");
+		// keepalived moves addresses (root); each database node runs as mysql, so that
+		// rsync's state transfers can write its data directory.
+		assertThat(account("keepalived-2")).isEqualTo("root");
+		assertThat(account("db-3")).isEqualTo("mysql");
+		assertThat(account("lb-2")).isEqualTo("haproxy");
+		assertThat(account("web-2")).isEqualTo("www-data");
+	}
+
+	@Test
+	@Order(2)
+	void theSiteAtTheSharedAddressIsRoundRobinOverEveryWebAndAppServerPath() throws Exception {
+		Set<String> paths = new TreeSet<>();
+		for (int i = 0; i < 16; i++) {
+			HttpResponse<String> page = get("/");
+			assertThat(page.statusCode()).isEqualTo(200);
+			assertThat(page.headers().firstValue("X-Load-Balancer")).hasValue("lb-1");
+			paths.add(page.headers().firstValue("X-Web-Server").orElseThrow() + " "
+					+ page.headers().firstValue("X-App-Server").orElseThrow());
+		}
+		assertThat(paths).containsExactly("web-1 app-1", "web-1 app-2", "web-2 app-1", "web-2 app-2");
+	}
+
+	@Test
+	@Order(3)
+	void theDashboardShowsEveryPairTheHolderAndTheWriterAndNoSinglePointOfFailure() throws Exception {
+		await("every component up on the dashboard").atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> down(dashboard()), List::isEmpty);
+		JsonNode status = dashboard();
+		assertThat(status.path("spofs")).as("spofs").isEmpty();
+		assertThat(component(status, "lb-1").path("figures").path("site's address").asString()).isEqualTo("held here");
+		assertThat(component(status, "lb-2").path("figures").path("site's address").asString())
+			.isEqualTo("held by lb-1");
+		assertThat(component(status, "web-2").path("role").asString()).isEqualTo("web server");
+		assertThat(component(status, "db-1").path("detail").asString()).startsWith("the writer");
+		assertThat(component(status, "db-2").path("detail").asString()).isEqualTo("synced, serving reads");
+		assertThat(component(status, "db-3").path("role").asString()).isEqualTo("database node");
+		assertThat(component(status, "app-1").path("figures").path("HAProxy check").asString())
+			.startsWith("UP on 4 of 4 paths");
+	}
+
+	@Test
+	@Order(4)
+	void aPostIsWrittenOnTheWriterAndReadBackAtOnceFromAnotherNodeAndIsOnEveryNode() throws Exception {
+		SiteBrowser person = new SiteBrowser(SITE, stack.state().resolve("tls/lb-1.crt"));
+		String title = "written to the cluster " + System.nanoTime();
+		HttpResponse<String> created = person.post("/posts",
+				person.form("/posts/new", Map.of("title", title, "body", "on three nodes", "author", "ha")));
+		assertThat(created.statusCode()).isEqualTo(302);
+		// Read at once: on a reader node, which waits until it has applied the write
+		// (wsrep_sync_wait), not on the writer.
+		HttpResponse<String> found = person.get("/search?q=" + title.replace(' ', '+'));
+		assertThat(found.body()).contains(title).contains("class=\"read-route\">replica");
+		for (String node : List.of("db-1", "db-2", "db-3")) {
+			assertThat(stack.rootSql(node, "select count(*) from webstack.post where title = '" + title + "'"))
+				.as(node)
+				.isEqualTo("1");
+		}
+	}
+
+	@Test
+	@Order(5)
+	void theSurvivorOfEachPairIsNamedWithinOneRefreshAndUpRestoresRedundancy() throws Exception {
+		dashboard();
+		stack.kill("lb-2");
+		stack.kill("web-2");
+		stack.kill("db-3");
+		long killed = System.nanoTime();
+		// The dashboard refreshes every 3 s; its probes run every 2 s.
+		await("the survivors named").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250)).until(() -> {
+			JsonNode spofs = dashboard().path("spofs");
+			return spofs(spofs).equals(Set.of("load balancer: lb-1 (redundancy lost)",
+					"web server: web-1 (redundancy lost)", "database cluster: db-1, db-2 (redundancy lost)"));
+		});
+		System.out.printf("survivors named %d ms after the kills%n",
+				Duration.ofNanos(System.nanoTime() - killed).toMillis());
+		assertThat(get("/").statusCode()).isEqualTo(200);
+		stack.stack("up");
+		await("no single point of failure once up brought the peers back").atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> dashboard().path("spofs").isEmpty());
+	}
+
+	@Test
+	@Order(6)
+	void theLoadBalancerHoldingTheAddressDiesAndTheOtherTakesItWithoutAFailedRead() throws Exception {
+		HostsMode.Figures figures = chaos("kill-lb");
+		figures.assertNoReadFailedAndNoWriteLost();
+		assertThat(figures.writeFailures()).as("writes not acknowledged in the end").isZero();
+		// A read whose kept connection the move reset is sent again, as a browser does;
+		// the longest read is the gap a user waited.
+		assertThat(figures.readMax()).as("the gap, ms").isLessThan(10_000);
+		assertThat(get("/").headers().firstValue("X-Load-Balancer")).hasValue("lb-2");
+		assertThat(stack.stack("status")).contains("(held by lb-2)").containsPattern(
+				"(?m)^keepalived-1 +vrrp +10\\.88\\.96\\.10:vrrp +\\d+ +UP \\(backup\\)");
+		await("no single point of failure once lb-1 is back").atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> dashboard().path("spofs").isEmpty());
+	}
+
+	@Test
+	@Order(7)
+	void aWebServerDiesAndNoReadFails() throws Exception {
+		HostsMode.Figures figures = chaos("kill-web");
+		figures.assertNoReadFailedAndNoWriteLost();
+		assertThat(figures.writeFailures()).isZero();
+		assertThat(figures.resent()).as("no connection of a client was reset").isZero();
+	}
+
+	@Test
+	@Order(9)
+	void theWriterDiesAndWritesAreRefusedOnlyWhileANewOneIsChosen() throws Exception {
+		assertWritesRefusedOnlyWhileANewWriterIsChosen(chaos("kill-writer"));
+		assertThat(stack.stack("status")).containsPattern("(?m)^db-1 +node .* UP \\(Synced, Primary component of 3, "
+				+ "the writer\\)");
+	}
+
+	@Test
+	@Order(10)
+	void aReaderDiesAndNothingFails() throws Exception {
+		HostsMode.Figures figures = chaos("kill-reader");
+		figures.assertNoReadFailedAndNoWriteLost();
+		assertThat(figures.writeFailures()).isZero();
+	}
+
+	@Test
+	@Order(11)
+	void theWriterCutFromTheOtherTwoTakesNoWriteAndRejoinsByItself() throws Exception {
+		long logged = Files.size(stack.state().resolve("logs/db-1.log"));
+		assertWritesRefusedOnlyWhileANewWriterIsChosen(chaos("partition-writer"));
+		String during = Files.readString(stack.state().resolve("logs/db-1.log"))
+			.substring((int) logged);
+		// The minority side of a partition is no primary component, and knows it.
+		assertThat(during).contains("non-Primary");
+		assertThat(stack.stack("status")).containsPattern("(?m)^db-1 +node .* UP \\(Synced, Primary component of 3, "
+				+ "the writer\\)");
+	}
+
+	/**
+	 * A new release (the built jar and an additive migration) under load through the shared
+	 * address: drained on both load balancers, one app server after the other, no request
+	 * failed; deployed again, nothing replaced; rolled back, both servers start against the
+	 * newer schema; a file that is not the application's jar refused.
+	 */
+	@Test
+	@Order(12)
+	void aRollingDeployOfANewReleaseThroughBothLoadBalancersFailsNoRequestAndDeploysOnce() throws Exception {
+		Path next = stack.state().resolve("webstack-next.jar");
+		withExtraEntry(Path.of("target/webstack.jar"), next, "BOOT-INF/classes/db/migration/V99__next_release.sql",
+				"CREATE TABLE next_release (id INT PRIMARY KEY);\n");
+		Path stop = stack.state().resolve("load-stop");
+		LoadGenerator load = stack.load(SITE, 600, 4, 2, stop);
+		Progress before = load.awaitRunning(true);
+		String deployed;
+		try {
+			deployed = stack.stack("deploy", next.toString());
+		}
+		finally {
+			Files.writeString(stop, "");
+		}
+		Progress after = load.progress();
+		JsonNode figures = load.figures("rolling deploy");
+		Matcher release = Pattern.compile("deploying release (\\w+) onto").matcher(deployed);
+		assertThat(release.find()).as(deployed).isTrue();
+		assertThat(deployed).contains("draining app-1", "app-1 back in rotation", "draining app-2",
+				"app-2 back in rotation", "every app server runs release " + release.group(1));
+		assertThat(deployed.indexOf("app-1 back in rotation")).as("one at a time")
+			.isLessThan(deployed.indexOf("draining app-2"));
+		for (String app : List.of("app-1", "app-2")) {
+			assertThat(HostsMode.run("ps", "-o", "args=", "-p", stack.pid(app))).as(app)
+				.contains("/releases/" + release.group(1) + "/webstack.jar");
+		}
+		assertThat(after.answeredReads()).as("reads answered during the deploy").isGreaterThan(before.answeredReads());
+		assertThat(figures.path("readFailures").asLong()).isZero();
+		assertThat(figures.path("writeFailures").asLong()).isZero();
+		assertThat(figures.path("failedSends").asLong()).as("failed write attempts").isZero();
+		assertThat(figures.path("duplicated").asLong()).isZero();
+		assertThat(figures.path("lost").asLong()).isZero();
+		for (String node : List.of("db-1", "db-2", "db-3")) {
+			assertThat(stack.rootSql(node, "select count(*) from webstack.flyway_schema_history where version = '99'"))
+				.as(node)
+				.isEqualTo("1");
+		}
+		assertThat(stack.stack("deploy", next.toString()))
+			.contains("app-1 runs release " + release.group(1) + " already",
+					"app-2 runs release " + release.group(1) + " already")
+			.doesNotContain("draining");
+		String back = stack.stack("deploy", Path.of("target/webstack.jar").toAbsolutePath().toString());
+		assertThat(back).as("rolled back onto the newer schema").contains("app-1 back in rotation",
+				"app-2 back in rotation", "every app server runs release");
+		assertThat(back).doesNotContain("every app server runs release " + release.group(1));
+		TestStack.Result refused = stack.run(Map.of(), "deploy", "README.md");
+		assertThat(refused.exitCode()).isNotZero();
+		assertThat(refused.output()).contains("README.md is not a Webstack application jar");
+	}
+
+	/** A copy of a jar with one more entry; stored entries stay stored (Spring Boot reads its libraries so). */
+	private static void withExtraEntry(Path jar, Path copy, String name, String content) throws Exception {
+		try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar));
+				ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
+			for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+				ZipEntry kept = new ZipEntry(entry);
+				if (kept.getMethod() == ZipEntry.DEFLATED) {
+					kept.setCompressedSize(-1);
+				}
+				out.putNextEntry(kept);
+				in.transferTo(out);
+				out.closeEntry();
+			}
+			out.putNextEntry(new ZipEntry(name));
+			out.write(content.getBytes(StandardCharsets.UTF_8));
+			out.closeEntry();
+		}
+	}
+
+	private static void assertWritesRefusedOnlyWhileANewWriterIsChosen(HostsMode.Figures figures) {
+		figures.assertNoReadFailedAndNoWriteLost();
+		assertThat(figures.writeFailures()).as("writes not acknowledged in the end").isZero();
+		assertThat(figures.failedSends503()).as("every refused write attempt answered 503")
+			.isEqualTo(figures.failedSends());
+		assertThat(figures.failedSendsWindow()).as("writes refused for, ms").isLessThanOrEqualTo(10_000);
+	}
+
+	/** Runs a fault of ./stack chaos, its load from 3 s before it to 10 s after, and returns its figures. */
+	private static HostsMode.Figures chaos(String fault) throws Exception {
+		TestStack.Result result = stack.run(Map.of("WEBSTACK_CHAOS_SECONDS", "0"), "chaos", fault);
+		// In the report, for whoever reads a failure: what users saw, each failed request named.
+		System.out.println(result.output());
+		assertThat(result.exitCode()).as(result.output()).isZero();
+		return HostsMode.Figures.of(result.output());
+	}
+
+	private static String account(String component) throws Exception {
+		return HostsMode.run("ps", "-o", "user=", "-p", stack.pid(component));
+	}
+
+	private static HttpResponse<String> get(String path) throws Exception {
+		return send(HttpRequest.newBuilder(URI.create(SITE + path)).timeout(Duration.ofSeconds(15)).build());
+	}
+
+	/** The dashboard's JSON, through the site, as a script reads it (HTTP Basic). */
+	private static JsonNode dashboard() throws Exception {
+		String auth = "Basic " + Base64.getEncoder()
+			.encodeToString(("admin:" + stack.secret("admin-password")).getBytes(StandardCharsets.UTF_8));
+		HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(SITE + "/admin/api/status"))
+			.header("Authorization", auth)
+			.timeout(Duration.ofSeconds(15))
+			.build());
+		assertThat(answer.statusCode()).isEqualTo(200);
+		return JSON.readTree(answer.body());
+	}
+
+	/**
+	 * Sends a request through the site, once more if its kept connection was reset without
+	 * an answer, as a browser does (the connections this client kept to a load balancer that
+	 * died are reset once the other holds the address).
+	 */
+	private static HttpResponse<String> send(HttpRequest request) throws Exception {
+		try {
+			return https.send(request, HttpResponse.BodyHandlers.ofString());
+		}
+		catch (java.net.http.HttpTimeoutException ex) {
+			throw ex;
+		}
+		catch (java.io.IOException ex) {
+			return https.send(request, HttpResponse.BodyHandlers.ofString());
+		}
+	}
+
+	private static JsonNode component(JsonNode status, String name) {
+		for (JsonNode c : status.path("components")) {
+			if (name.equals(c.path("name").asString())) {
+				return c;
+			}
+		}
+		throw new AssertionError("no component " + name + " in " + status.path("components"));
+	}
+
+	/** The components of the topology that are not UP, with their state. */
+	private static List<String> down(JsonNode status) {
+		List<String> down = new ArrayList<>();
+		for (String name : List.of("lb-1", "lb-2", "web-1", "web-2", "app-1", "app-2", "db-1", "db-2", "db-3")) {
+			String state = component(status, name).path("state").asString();
+			if (!"UP".equals(state)) {
+				down.add(name + " " + state);
+			}
+		}
+		return down;
+	}
+
+	/** Each single point of failure as "tier: components (kind)". */
+	private static Set<String> spofs(JsonNode spofs) {
+		Set<String> named = new TreeSet<>();
+		for (JsonNode spof : spofs) {
+			List<String> components = new ArrayList<>();
+			spof.path("components").forEach((c) -> components.add(c.asString()));
+			named.add(spof.path("tier").asString() + ": " + String.join(", ", components) + " ("
+					+ spof.path("kind").asString() + ")");
+		}
+		return named;
+	}
+
+}
