@@ -74,6 +74,9 @@ public class Load {
 
 	private static final AtomicLong resent = new AtomicLong();
 
+	/** Failed reads that got no answer at all within their timeout (of those in readFailures). */
+	private static final AtomicLong readTimeouts = new AtomicLong();
+
 	/** When each failed write attempt happened, and its status (0: no answer). */
 	private static final List<long[]> failedSends = Collections.synchronizedList(new ArrayList<>());
 
@@ -141,18 +144,19 @@ public class Load {
 				.ofNanos(failedSends.get(failedSends.size() - 1)[0] - failedSends.get(0)[0])
 				.toMillis();
 		}
-		System.out.printf("reads %d, failed %d (answered in %d ms median, %d ms p99, %d ms at most; %d resent after "
-				+ "a reset connection); writes %d, acknowledged %d, failed %d; retried %d (%d refused HTTP/2 "
-				+ "streams); failed write attempts %d (%d answered 503) over %d ms; duplicated %d, lost %d%n",
-				reads.get(), readFailures.get(), p50, p99, max, resent.get(), writes.get(), acknowledged.size(),
+		System.out.printf("reads %d, failed %d (%d without an answer in 10 s; answered in %d ms median, %d ms p99, "
+				+ "%d ms at most; %d resent after a reset connection); writes %d, acknowledged %d, failed %d; retried "
+				+ "%d (%d refused HTTP/2 streams); failed write attempts %d (%d answered 503) over %d ms; duplicated "
+				+ "%d, lost %d%n", reads.get(), readFailures.get(), readTimeouts.get(), p50, p99, max, resent.get(),
+				writes.get(), acknowledged.size(),
 				writeFailures.get(), retried.get(), refusedStreams.get(), sendsFailed, sends503, sendWindow,
 				duplicated, lost);
 		System.out.printf("{\"reads\":%d,\"readFailures\":%d,\"writes\":%d,\"acknowledged\":%d,\"writeFailures\":%d,"
 				+ "\"retried\":%d,\"refusedStreams\":%d,\"duplicated\":%d,\"lost\":%d,\"readP50Millis\":%d,"
-				+ "\"readP99Millis\":%d,\"readMaxMillis\":%d,\"resent\":%d,\"failedSends\":%d,\"failedSends503\":%d,"
+				+ "\"readP99Millis\":%d,\"readMaxMillis\":%d,\"readTimeouts\":%d,\"resent\":%d,\"failedSends\":%d,\"failedSends503\":%d,"
 				+ "\"failedSendsWindowMillis\":%d}%n", reads.get(), readFailures.get(), writes.get(),
 				acknowledged.size(), writeFailures.get(), retried.get(), refusedStreams.get(), duplicated, lost, p50,
-				p99, max, resent.get(), sendsFailed, sends503, sendWindow);
+				p99, max, readTimeouts.get(), resent.get(), sendsFailed, sends503, sendWindow);
 	}
 
 	/**
@@ -216,6 +220,9 @@ public class Load {
 			}
 			catch (Exception ex) {
 				readFailures.incrementAndGet();
+				if (ex instanceof java.net.http.HttpTimeoutException) {
+					readTimeouts.incrementAndGet();
+				}
 				failures.add("GET " + path + " -> " + describe(ex));
 			}
 		}

@@ -180,12 +180,20 @@ class HaStackIntegrationTests {
 
 	@Test
 	@Order(6)
-	void theLoadBalancerHoldingTheAddressDiesAndTheOtherTakesItWithoutAFailedRead() throws Exception {
+	void theLoadBalancerHoldingTheAddressDiesAndTheOtherTakesItLosingOnlyWhatWasInFlightThere() throws Exception {
 		HostsMode.Figures figures = chaos("kill-lb");
-		figures.assertNoReadFailedAndNoWriteLost();
-		assertThat(figures.writeFailures()).as("writes not acknowledged in the end").isZero();
-		// A read whose kept connection the move reset is sent again, as a browser does;
-		// the longest read is the gap a user waited.
+		// A read whose kept connection the move reset is sent again, as a browser does, and
+		// answered: the longest answered read is the gap a user waited. A request in flight
+		// on lb-1 at the instant its host died is another matter: nothing answers it again
+		// (the host is gone, and the new holder never hears of that connection), so it waits
+		// for the client's timeout; there is at most one per client (4 readers, 2 writers).
+		assertThat(figures.reads()).as("reads").isGreaterThan(100);
+		assertThat(figures.readFailures()).as("failed reads: only unanswered ones").isEqualTo(figures.readTimeouts());
+		assertThat(figures.readTimeouts() + figures.writeFailures()).as("requests lost with the host")
+			.isLessThanOrEqualTo(6);
+		assertThat(figures.acknowledged()).as("acknowledged writes").isPositive();
+		assertThat(figures.duplicated()).as("duplicated writes").isZero();
+		assertThat(figures.lost()).as("lost writes").isZero();
 		assertThat(figures.readMax()).as("the gap, ms").isLessThan(10_000);
 		assertThat(get("/").headers().firstValue("X-Load-Balancer")).hasValue("lb-2");
 		assertThat(stack.stack("status")).contains("(held by lb-2)").containsPattern(
@@ -228,7 +236,7 @@ class HaStackIntegrationTests {
 		String during = Files.readString(stack.state().resolve("logs/db-1.log"))
 			.substring((int) logged);
 		// The minority side of a partition is no primary component, and knows it.
-		assertThat(during).contains("non-Primary");
+		assertThat(during).contains("Non-primary view");
 		assertThat(stack.stack("status")).containsPattern("(?m)^db-1 +node .* UP \\(Synced, Primary component of 3, "
 				+ "the writer\\)");
 	}

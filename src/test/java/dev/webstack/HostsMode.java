@@ -19,30 +19,33 @@ final class HostsMode {
 	}
 
 	/** The summary line of scripts/Load.java, as ./stack chaos prints it. */
-	private static final Pattern SUMMARY = Pattern.compile("reads (\\d+), failed (\\d+) \\(answered in (\\d+) ms "
+	private static final Pattern SUMMARY = Pattern.compile("reads (\\d+), failed (\\d+) \\((\\d+) without an answer "
+			+ "in 10 s; answered in (\\d+) ms "
 			+ "median, (\\d+) ms p99, (\\d+) ms at most; (\\d+) resent after a reset connection\\); writes (\\d+), "
 			+ "acknowledged (\\d+), failed (\\d+); retried (\\d+) \\(\\d+ refused HTTP/2 streams\\); failed write "
 			+ "attempts (\\d+) \\((\\d+) answered 503\\) over (\\d+) ms; duplicated (\\d+), lost (\\d+)");
 
 	/**
-	 * What a fault of {@code ./stack chaos} showed its load: reads, those failed, their
-	 * median, p99 and longest time (ms), those resent after a reset connection; writes,
+	 * What a fault of {@code ./stack chaos} showed its load: reads, those failed, those of
+	 * them that got no answer at all, the answered ones' median, p99 and longest time (ms),
+	 * those resent after a reset connection; writes,
 	 * acknowledged, failed; failed write attempts, those answered 503, and the time from the
 	 * first to the last (ms); writes duplicated and lost.
 	 */
-	record Figures(long reads, long readFailures, long readP50, long readP99, long readMax, long resent, long writes,
-			long acknowledged, long writeFailures, long failedSends, long failedSends503, long failedSendsWindow,
-			long duplicated, long lost) {
+	record Figures(long reads, long readFailures, long readTimeouts, long readP50, long readP99, long readMax,
+			long resent, long writes, long acknowledged, long writeFailures, long failedSends, long failedSends503,
+			long failedSendsWindow, long duplicated, long lost) {
 
 		static Figures of(String out) {
 			Matcher m = SUMMARY.matcher(out);
 			assertThat(m.find()).as(out).isTrue();
-			long[] v = new long[15];
-			for (int i = 1; i <= 15; i++) {
+			long[] v = new long[16];
+			for (int i = 1; i <= 16; i++) {
 				v[i - 1] = Long.parseLong(m.group(i));
 			}
-			return new Figures(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[10], v[11], v[12], v[13],
-					v[14]);
+			// Group 11 (retried) is left out.
+			return new Figures(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[11], v[12], v[13],
+					v[14], v[15]);
 		}
 
 		/** No read failed, writes were made, and none of those acknowledged was lost or duplicated. */
