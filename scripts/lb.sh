@@ -218,7 +218,11 @@ lb_servers_up() { lb_every_entry app-1 lb_entry_up && lb_every_entry app-2 lb_en
 
 lb_wait_servers_up() {
   wait_for "HAProxy's health checks of app-1 and app-2" 30 "" lb_servers_up
-  info "${LBS[*]} see app-1 and app-2 UP$( [ ${#WEBS[@]} -eq 1 ] || echo " through ${WEBS[*]}")"
+  if [ ${#LBS[@]} -eq 1 ]; then
+    info "lb-1 sees app-1 and app-2 UP"
+  else
+    info "${LBS[*]} see app-1 and app-2 UP through ${WEBS[*]}"
+  fi
 }
 
 # Sends a command to a load balancer's Runtime API (its admin socket) and prints the answer.
