@@ -52,6 +52,22 @@ class AnalysisTests {
 	}
 
 	@Test
+	void aClusterOfThreeIsNoSinglePointOfFailureUntilItIsDownToAMajority() {
+		List<ComponentView> whole = haTopology(Map.of());
+		assertThat(SpofAnalysis.analyse(whole)).isEmpty();
+		List<Spof> oneDown = SpofAnalysis.analyse(haTopology(Map.of("db-3", State.DOWN, "lb-2", State.DOWN)));
+		assertThat(oneDown).extracting((s) -> s.tier() + " " + s.kind() + " " + s.components())
+			.containsExactly("load balancer redundancy lost [lb-1]", "database cluster redundancy lost [db-1, db-2]");
+		// A node that answers but is cut off from the quorum (DEGRADED) counts as out.
+		List<Spof> noQuorum = SpofAnalysis.analyse(haTopology(Map.of("db-1", State.DEGRADED, "db-3", State.DOWN)));
+		assertThat(noQuorum).singleElement().satisfies((spof) -> {
+			assertThat(spof.tier()).isEqualTo("database cluster");
+			assertThat(spof.kind()).isEqualTo("outage");
+			assertThat(spof.consequence()).startsWith("No quorum now: 1 of 3 nodes in it.");
+		});
+	}
+
+	@Test
 	void aDeadSingleComponentIsAnOutage() {
 		List<Spof> spofs = SpofAnalysis.analyse(topology(Map.of("web-1", State.DOWN)));
 		assertThat(spofs).filteredOn((s) -> s.tier().equals("web server"))
@@ -227,6 +243,18 @@ class AnalysisTests {
 		for (String[] c : new String[][] { { "lb-1", "load balancer" }, { "web-1", "web server" },
 				{ "app-1", "app server" }, { "app-2", "app server" }, { "db-1", "primary database" },
 				{ "db-2", "replica database" }, { "prometheus", "monitoring" } }) {
+			components.add(component(c[0], c[1], states.getOrDefault(c[0], State.UP)));
+		}
+		return components;
+	}
+
+	/** The ha mode's topology: two of each, and three cluster nodes. */
+	private static List<ComponentView> haTopology(Map<String, State> states) {
+		List<ComponentView> components = new ArrayList<>();
+		for (String[] c : new String[][] { { "lb-1", "load balancer" }, { "lb-2", "load balancer" },
+				{ "web-1", "web server" }, { "web-2", "web server" }, { "app-1", "app server" },
+				{ "app-2", "app server" }, { "db-1", "database node" }, { "db-2", "database node" },
+				{ "db-3", "database node" } }) {
 			components.add(component(c[0], c[1], states.getOrDefault(c[0], State.UP)));
 		}
 		return components;
