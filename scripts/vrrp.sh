@@ -45,7 +45,7 @@ vrrp_instance site {
   state BACKUP
   nopreempt
   # VRRP version 3: advertisements every half second, so that the other takes the address
-  # about 1.6 s after the last one from a dead holder (three intervals and a skew), before
+  # 1.7 to 1.8 s after the last one from a dead holder (three intervals and a skew), before
   # a client's kept connections or its cached neighbour entry for the address give up.
   version 3
   interface eth0
