@@ -333,14 +333,18 @@ db_down() {
 }
 
 db_status_rows() {
-  local name pid state role writer=''
+  local name pid state role writer='' size component local_state
   [ -z "$STACK_HA" ] || writer=$(db_cluster_writer)
   for name in "${DBS[@]}"; do
     role=$(db_role "$name")
     if pid=$(running_pid "$name"); then
       state=UP
       if [ -n "$STACK_HA" ]; then
-        state="UP ($(db_wsrep "$name" wsrep_local_state_comment), $(db_wsrep "$name" wsrep_cluster_status) component of $(db_wsrep "$name" wsrep_cluster_size)$( [ "$name" != "$writer" ] || echo ", the writer"))"
+        # One query: its component's size, whether it is the primary one, the node's state.
+        read -r size component local_state < <(db_sql "$name" -e "SHOW GLOBAL STATUS WHERE Variable_name IN
+          ('wsrep_cluster_size', 'wsrep_cluster_status', 'wsrep_local_state_comment')" 2>/dev/null \
+          | sort | cut -f2 | paste -sd ' ') || true
+        state="UP (${local_state:-unknown}, ${component:-unknown} component of ${size:-?}$( [ "$name" != "$writer" ] || echo ", the writer"))"
       elif [ "$name" = db-2 ] && ! db_replication_running; then
         state="DEGRADED (replication stopped)"
       fi

@@ -216,8 +216,7 @@ class HaStackIntegrationTests {
 	@Order(9)
 	void theWriterDiesAndWritesAreRefusedOnlyWhileANewOneIsChosen() throws Exception {
 		assertWritesRefusedOnlyWhileANewWriterIsChosen(chaos("kill-writer"));
-		assertThat(stack.stack("status")).containsPattern("(?m)^db-1 +node .* UP \\(Synced, Primary component of 3, "
-				+ "the writer\\)");
+		assertDb1WritesAgain();
 	}
 
 	@Test
@@ -237,8 +236,7 @@ class HaStackIntegrationTests {
 			.substring((int) logged);
 		// The minority side of a partition is no primary component, and knows it.
 		assertThat(during).contains("Non-primary view");
-		assertThat(stack.stack("status")).containsPattern("(?m)^db-1 +node .* UP \\(Synced, Primary component of 3, "
-				+ "the writer\\)");
+		assertDb1WritesAgain();
 	}
 
 	/**
@@ -324,6 +322,12 @@ class HaStackIntegrationTests {
 		assertThat(figures.failedSends503()).as("every refused write attempt answered 503")
 			.isEqualTo(figures.failedSends());
 		assertThat(figures.failedSendsWindow()).as("writes refused for, ms").isLessThanOrEqualTo(10_000);
+	}
+
+	/** db-1 back, synced in a cluster of three, and the writer again (the first in order). */
+	private static void assertDb1WritesAgain() throws Exception {
+		assertThat(stack.stack("status")).containsPattern("(?m)^db-1 +node .* UP \\(Synced, Primary component of 3, "
+				+ "the writer\\)");
 	}
 
 	/** Runs a fault of ./stack chaos, its load from 3 s before it to 10 s after, and returns its figures. */

@@ -34,7 +34,9 @@ public record Picture(List<Box> boxes, List<Link> links) {
 
 	private static final int SPAN = 300;
 
-	static Picture of(List<ComponentView> components, StatusReport report) {
+	static Picture of(StatusReport report) {
+		List<ComponentView> components = report.components();
+		Map<String, ComponentView> byName = report.byName();
 		List<Box> boxes = new ArrayList<>();
 		List<List<Box>> rows = new ArrayList<>();
 		int y = 20;
@@ -64,11 +66,10 @@ public record Picture(List<Box> boxes, List<Link> links) {
 		for (int i = 0; i + 1 < databases.size(); i++) {
 			Box a = databases.get(i);
 			Box b = databases.get(i + 1);
-			boolean up = report.byName().get(b.name()).up() && report.byName().get(a.name()).up();
+			boolean up = byName.get(b.name()).up() && byName.get(a.name()).up();
 			links.add(new Link(a.x() + WIDTH, a.y() + HEIGHT / 2, b.x(), b.y() + HEIGHT / 2,
 					"replication " + (up ? "flow" : "noflow")));
 		}
-		Map<String, ComponentView> byName = report.byName();
 		if (byName.containsKey("prometheus")) {
 			boxes.add(new Box("prometheus", 590, 106, ""));
 			links.add(new Link(640, 150, 540, 210, "scrape " + (byName.get("prometheus").down() ? "noflow" : "flow")));

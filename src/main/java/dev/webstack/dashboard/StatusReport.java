@@ -48,7 +48,7 @@ public record StatusReport(String renderedBy, Instant generatedAt, Instant probe
 
 	/** The topology picture, laid out from the components that run. */
 	public Picture picture() {
-		return Picture.of(this.components, this);
+		return Picture.of(this);
 	}
 
 }
