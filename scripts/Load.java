@@ -18,6 +18,7 @@
 // acknowledged), so that a test injects its fault only once the load is really running and
 // can tell that reads happened during the fault. With WEBSTACK_LOAD_STOP_FILE=<path> it also
 // ends as soon as that file exists.
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.CookieManager;
 import java.net.URI;
@@ -25,6 +26,7 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -119,8 +125,15 @@ public class Load {
 		HttpClient checker = client(tls);
 		long duplicated = 0;
 		long lost = 0;
+		// Checked one by one, each in at most 5 tries of 15 s; all of them within two minutes,
+		// or the run fails saying so rather than going on for hours against a dead site.
+		long checksEnd = System.nanoTime() + Duration.ofMinutes(2).toNanos();
 		for (String title : new ArrayList<>(acknowledged)) {
-			int found = count(checker, base, title);
+			if (System.nanoTime() > checksEnd) {
+				throw new IllegalStateException("the site did not answer the checks of the " + acknowledged.size()
+						+ " acknowledged writes within two minutes");
+			}
+			int found = count(checker, tls, base, title);
 			if (found == 0) {
 				lost++;
 			}
@@ -220,7 +233,7 @@ public class Load {
 			}
 			catch (Exception ex) {
 				readFailures.incrementAndGet();
-				if (ex instanceof java.net.http.HttpTimeoutException) {
+				if (ex instanceof HttpTimeoutException) {
 					readTimeouts.incrementAndGet();
 				}
 				failures.add("GET " + path + " -> " + describe(ex));
@@ -262,11 +275,11 @@ public class Load {
 				Thread.sleep(300L * attempt);
 			}
 			try {
-				HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/posts"))
+				HttpResponse<String> response = exchange(http, HttpRequest.newBuilder(URI.create(base + "/posts"))
 					.timeout(Duration.ofSeconds(10))
 					.header("Content-Type", "application/x-www-form-urlencoded")
 					.POST(HttpRequest.BodyPublishers.ofString(body))
-					.build(), HttpResponse.BodyHandlers.ofString());
+					.build());
 				if (response.statusCode() == 302) {
 					return true;
 				}
@@ -294,10 +307,10 @@ public class Load {
 		try {
 			return getRetryingRefusedStreams(http, url);
 		}
-		catch (java.net.http.HttpTimeoutException ex) {
+		catch (HttpTimeoutException ex) {
 			throw ex;
 		}
-		catch (java.io.IOException ex) {
+		catch (IOException ex) {
 			resent.incrementAndGet();
 			failures.add("GET " + url + " -> " + describe(ex) + ", sent again");
 			return getRetryingRefusedStreams(http, url);
@@ -310,25 +323,26 @@ public class Load {
 	 */
 	private static HttpResponse<String> getRetryingRefusedStreams(HttpClient http, String url) throws Exception {
 		try {
-			return http.send(get(url), HttpResponse.BodyHandlers.ofString());
+			return exchange(http, get(url));
 		}
-		catch (java.io.IOException ex) {
+		catch (IOException ex) {
 			if (ex.getMessage() == null || !ex.getMessage().contains("Stream not processed")) {
 				throw ex;
 			}
 			retried.incrementAndGet();
 			refusedStreams.incrementAndGet();
 			failures.add("GET " + url + " refused by HTTP/2 (not processed), sent again");
-			return http.send(get(url), HttpResponse.BodyHandlers.ofString());
+			return exchange(http, get(url));
 		}
 	}
 
 	/**
 	 * How many posts have this title, as the search finds them. Only a 200 answer counts (a
 	 * 503 page holds no post, and would make a post look lost); the check is tried up to
-	 * five times, a second apart, before the run fails saying so.
+	 * five times, a second apart (each try after the first on a new connection), before the run fails
+	 * saying so.
 	 */
-	private static int count(HttpClient http, String base, String title) throws Exception {
+	private static int count(HttpClient http, SSLContext tls, String base, String title) throws Exception {
 		String page = null;
 		Exception last = null;
 		for (int attempt = 0; attempt < 5 && page == null; attempt++) {
@@ -336,8 +350,9 @@ public class Load {
 				pause(1000);
 			}
 			try {
-				HttpResponse<String> answer = http.send(get(base + "/search?q=" + enc(title)),
-						HttpResponse.BodyHandlers.ofString());
+				// A try after a failed one on a new connection: not again on one that may be dead.
+				HttpResponse<String> answer = exchange((attempt == 0) ? http : client(tls),
+						get(base + "/search?q=" + enc(title)));
 				if (answer.statusCode() == 200) {
 					page = answer.body();
 				}
@@ -345,7 +360,7 @@ public class Load {
 					last = new IllegalStateException("the search answered " + answer.statusCode());
 				}
 			}
-			catch (java.io.IOException ex) {
+			catch (IOException ex) {
 				last = ex;
 			}
 		}
@@ -360,6 +375,33 @@ public class Load {
 			}
 		}
 		return found;
+	}
+
+	/**
+	 * Sends a request and waits for its answer at most its timeout and five seconds: the
+	 * client's own timeout should fire first, but a load that waits for ever on one request
+	 * (a connection stuck in its TLS handshake, say) would stall the whole run.
+	 */
+	private static HttpResponse<String> exchange(HttpClient http, HttpRequest request)
+			throws IOException, InterruptedException {
+		CompletableFuture<HttpResponse<String>> answer = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+		try {
+			return answer.get(request.timeout().orElseThrow().toMillis() + 5000, TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException ex) {
+			answer.cancel(true);
+			throw new HttpTimeoutException("no answer, and the client's own timeout did not fire");
+		}
+		catch (ExecutionException ex) {
+			// What send() would have thrown: its message is what the failures list shows.
+			if (ex.getCause() instanceof IOException io) {
+				throw io;
+			}
+			if (ex.getCause() instanceof RuntimeException runtime) {
+				throw runtime;
+			}
+			throw new IOException(ex.getCause());
+		}
 	}
 
 	/** An exception and its cause (the JDK's client wraps what the socket said). */

@@ -57,7 +57,12 @@ public final class ChildProcess {
 	public Result finish(Duration timeout) throws IOException, InterruptedException {
 		boolean finished = this.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		if (!finished) {
-			this.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+			// SIGTERM first, so that a script's traps run (./stack chaos stops its load and heals
+			// its network faults); SIGKILL if it does not end soon after.
+			this.process.destroy();
+			if (!this.process.waitFor(15, TimeUnit.SECONDS)) {
+				this.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+			}
 		}
 		String out = new String(Files.readAllBytes(this.output), StandardCharsets.UTF_8);
 		Files.deleteIfExists(this.output);

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,6 +47,8 @@ import static org.awaitility.Awaitility.await;
  * exists, else {@code docker-compose}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(Lanes.OTHERS)
+@Order(4)
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ComposeStackIntegrationTests {
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,6 +38,8 @@ import static org.awaitility.Awaitility.await;
  * figures and asserts them.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(Lanes.FAULTS)
+@Order(3)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class FaultStackIntegrationTests {
 
@@ -332,14 +335,6 @@ class FaultStackIntegrationTests {
 	}
 
 	/** The newest episode of an alert about a component that began after a moment, or null. */
-	/**
-	 * A new release (the built jar with one more migration, additive: another checksum, so
-	 * another release folder and CDS archive) deployed under load: both app servers replaced
-	 * one at a time, the migration applied by the first while the other still ran the old
-	 * release, no request failed; deployed again, nothing is replaced; rolled back to the
-	 * release before, which starts against the newer schema. A file that is not the
-	 * application's jar is refused.
-	 */
 	private static JsonNode alert(JsonNode alerts, String alertname, String component, long after) {
 		for (JsonNode alert : alerts) {
 			if (alertname.equals(alert.path("alertname").asString())

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,6 +49,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * (503) only while the cluster gets a new writer, for at most 10 s.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(Lanes.FAULTS)
+@Order(1)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class HaStackIntegrationTests {
 
 	/** Instance 32: front 10.88.96.0/24, app 10.88.97.0/24, back 10.88.98.0/24; names ws32-*. */
@@ -332,7 +338,9 @@ class HaStackIntegrationTests {
 
 	/** Runs a fault of ./stack chaos, its load from 3 s before it to 10 s after, and returns its figures. */
 	private static HostsMode.Figures chaos(String fault) throws Exception {
-		TestStack.Result result = stack.run(Map.of("WEBSTACK_CHAOS_SECONDS", "0"), "chaos", fault);
+		// Each fault takes under a minute here; the method's own timeout is 5 minutes.
+		TestStack.Result result = stack.run(Duration.ofMinutes(4), Map.of("WEBSTACK_CHAOS_SECONDS", "0"), "chaos",
+				fault);
 		// In the report, for whoever reads a failure: what users saw, each failed request named.
 		System.out.println(result.output());
 		assertThat(result.exitCode()).as(result.output()).isZero();

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -42,6 +43,8 @@ import static org.awaitility.Awaitility.await;
  * markup a user wrote is ever rendered as markup, and the site still works afterwards.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(Lanes.OTHERS)
+@Order(7)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class HostileInputStackIntegrationTests {
 

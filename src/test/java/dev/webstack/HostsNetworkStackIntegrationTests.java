@@ -20,6 +20,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import static dev.webstack.HostsMode.namespaces;
 import static dev.webstack.HostsMode.run;
@@ -34,6 +35,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * or route behind.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(Lanes.OTHERS)
+@Order(9)
 class HostsNetworkStackIntegrationTests {
 
 	/** Instance 26: 10.88.78.0/24 (front), .79 (app), .80 (back); names ws26-*. */

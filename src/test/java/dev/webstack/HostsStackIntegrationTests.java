@@ -26,6 +26,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -43,6 +44,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * expectation; and {@code ./stack down} leaving nothing behind, after a failed up too.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(Lanes.FAULTS)
+@Order(5)
 class HostsStackIntegrationTests {
 
 	/** Instance 28: front 10.88.84.0/24, app 10.88.85.0/24, back 10.88.86.0/24; names ws28-*. */

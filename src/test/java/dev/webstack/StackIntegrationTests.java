@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -66,6 +67,8 @@ import static org.awaitility.Awaitility.await;
  * developer has running.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ResourceLock(Lanes.OTHERS)
+@Order(2)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class StackIntegrationTests {
 

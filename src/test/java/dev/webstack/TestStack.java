@@ -71,15 +71,26 @@ public final class TestStack {
 	}
 
 	public Result run(Map<String, String> extraEnv, String... args) throws Exception {
+		return run(Duration.ofSeconds(600), extraEnv, args);
+	}
+
+	/**
+	 * Runs {@code ./stack}, stopping it (SIGTERM: its traps clean up) if it outlives the
+	 * timeout; a test method's own timeout should be the longer, so that what the command
+	 * said reaches the report.
+	 */
+	public Result run(Duration timeout, Map<String, String> extraEnv, String... args) throws Exception {
 		List<String> command = new ArrayList<>(List.of(Path.of("stack").toAbsolutePath().toString()));
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		builder.environment().put("WEBSTACK_STATE_DIR", this.state.toString());
 		builder.environment().put("WEBSTACK_PORT_OFFSET", String.valueOf(this.offset));
 		builder.environment().putAll(extraEnv);
-		ChildProcess.Result stack = ChildProcess.run(builder, Duration.ofSeconds(600));
+		ChildProcess.Result stack = ChildProcess.run(builder, timeout);
 		if (!stack.finished()) {
-			throw new AssertionError("./stack " + String.join(" ", args) + " did not finish:\n" + stack.output());
+			String[] lines = stack.output().strip().split("\n");
+			throw new AssertionError("./stack " + String.join(" ", args) + " did not finish in " + timeout.toSeconds()
+					+ " s; its last line: " + lines[lines.length - 1] + "\n" + stack.output());
 		}
 		return new Result(stack.exitCode(), stack.output());
 	}
