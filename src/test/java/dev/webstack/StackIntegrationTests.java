@@ -46,6 +46,7 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -383,15 +384,17 @@ class StackIntegrationTests {
 			chrome.findElement(By.id("password"))
 				.sendKeys(Files.readString(state.resolve("secrets/admin-password")).strip());
 			chrome.findElement(By.cssSelector("form button[type=submit]")).click();
+			// The panels are rendered again every few seconds: an element found just before that
+			// is stale when read, and is found and read again.
 			WebDriverWait wait = new WebDriverWait(chrome, Duration.ofSeconds(15));
+			wait.ignoring(StaleElementReferenceException.class);
 			wait.until(ExpectedConditions.urlToBe(SITE + "/admin"));
 			assertThat(chrome.findElements(By.cssSelector("table.components tbody tr"))).hasSize(11);
 			assertThat(chrome.findElements(By.cssSelector(".node"))).as("the picture's boxes").hasSize(8);
-			assertThat(chrome.findElement(By.cssSelector(".alerts h2")).getText()).isEqualTo("Alerts");
-			assertThat(chrome.findElement(By.cssSelector(".spofs")).getText()).contains("load balancer", "web server",
-					"primary database");
+			assertThat(text(wait, ".alerts h2")).isEqualTo("Alerts");
+			assertThat(text(wait, ".spofs")).contains("load balancer", "web server", "primary database");
 			assertThat(chrome.findElements(By.cssSelector(".checks li"))).hasSize(17);
-			String firstRender = chrome.findElement(By.cssSelector("#panels .meta time")).getText();
+			String firstRender = text(wait, "#panels .meta time");
 			wait.until((driver) -> !driver.findElement(By.cssSelector("#panels .meta time")).getText()
 				.equals(firstRender));
 			wait.until((driver) -> driver.findElements(By.cssSelector("#charts .chart")).size() == 11);
@@ -403,6 +406,11 @@ class StackIntegrationTests {
 			chrome.quit();
 			service.stop();
 		}
+	}
+
+	/** The text of the element a selector finds, read again if it was replaced meanwhile. */
+	private static String text(WebDriverWait wait, String selector) {
+		return wait.until((driver) -> driver.findElement(By.cssSelector(selector)).getText());
 	}
 
 	private static HttpResponse<String> apiStatus(String password) throws Exception {
