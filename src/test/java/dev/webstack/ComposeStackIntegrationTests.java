@@ -204,10 +204,7 @@ class ComposeStackIntegrationTests {
 	@Test
 	@Order(6)
 	void anAppContainerKilledUnderLoadIsTakenOutByHaproxyWithNoFailedRead() throws Exception {
-		ProcessBuilder loadProcess = new ProcessBuilder("java", "scripts/Load.java", SITE,
-				project.resolve("docker/secrets/lb-1.crt").toString(), "20", "4", "2");
-		loadProcess.environment().put("WEBSTACK_LOAD_PROGRESS", "1");
-		LoadGenerator load = new LoadGenerator(ChildProcess.start(loadProcess));
+		LoadGenerator load = LoadGenerator.start(SITE, project.resolve("docker/secrets/lb-1.crt"), 20, 4, 2, null);
 		load.awaitRunning(true);
 		assertSucceeds(Duration.ofMinutes(1), compose("kill", "app-2"));
 		Progress killed = load.progress();
@@ -227,8 +224,54 @@ class ComposeStackIntegrationTests {
 			.until(() -> haproxyServers().get("app-2"), "UP"::equals);
 	}
 
+	/**
+	 * docker/deploy.sh with a new release (the built jar and an additive migration) under
+	 * load: each app server drained through HAProxy and replaced by a container of the new
+	 * image, one after the other, no request failed; run again, nothing replaced.
+	 */
 	@Test
 	@Order(7)
+	void aRollingDeployOfANewReleaseReplacesOneAppContainerAtATimeAndFailsNoRequest() throws Exception {
+		TestStack.copyWithExtraEntry(Path.of("target/webstack.jar"), project.resolve("target/webstack.jar"),
+				"BOOT-INF/classes/db/migration/V99__next_release.sql", "CREATE TABLE next_release (id INT PRIMARY KEY);\n");
+		Path stop = project.resolve("load-stop");
+		LoadGenerator load = LoadGenerator.start(SITE, project.resolve("docker/secrets/lb-1.crt"), 600, 4, 2, stop);
+		Progress before = load.awaitRunning(true);
+		ChildProcess.Result deployed;
+		try {
+			deployed = run(Duration.ofMinutes(10), deploy());
+		}
+		finally {
+			Files.writeString(stop, "");
+		}
+		Progress after = load.progress();
+		JsonNode figures = load.figures("rolling deploy in Compose");
+		assertThat(deployed.exitCode()).as(deployed.output()).isZero();
+		assertThat(deployed.output()).contains("draining app-1", "app-1 back in rotation", "draining app-2",
+				"app-2 back in rotation", "every app server runs the image just built");
+		assertThat(deployed.output().indexOf("app-1 back in rotation")).as("one at a time")
+			.isLessThan(deployed.output().indexOf("draining app-2"));
+		String image = run(Duration.ofSeconds(30), "docker", "image", "inspect", "-f", "{{.Id}}", "webstack/app:local")
+			.output()
+			.strip();
+		for (String app : List.of("app-1", "app-2")) {
+			String container = run(Duration.ofSeconds(30), compose("ps", "-q", app)).output().strip();
+			assertThat(run(Duration.ofSeconds(30), "docker", "inspect", "-f", "{{.Image}}", container).output().strip())
+				.as(app)
+				.isEqualTo(image);
+		}
+		assertThat(after.answeredReads()).as("reads answered during the deploy").isGreaterThan(before.answeredReads());
+		LoadGenerator.assertNothingFailed(figures);
+		assertThat(rootSql("db-1", "select count(*) from webstack.flyway_schema_history where version = '99'"))
+			.isEqualTo("1");
+		ChildProcess.Result again = run(Duration.ofMinutes(5), deploy());
+		assertThat(again.exitCode()).as(again.output()).isZero();
+		assertThat(again.output()).contains("app-1 runs the image already", "app-2 runs the image already")
+			.doesNotContain("draining");
+	}
+
+	@Test
+	@Order(8)
 	void downWithVolumesLeavesNoContainerNetworkOrVolume() throws Exception {
 		assertSucceeds(Duration.ofMinutes(5), compose("down", "-v", "--remove-orphans"));
 		String label = "label=com.docker.compose.project=" + PROJECT;
@@ -300,6 +343,11 @@ class ComposeStackIntegrationTests {
 		command.addAll(List.of("-p", PROJECT, "-f", "docker/compose.yaml", "-f", "docker/compose.local.yaml"));
 		command.addAll(List.of(args));
 		return command.toArray(String[]::new);
+	}
+
+	private static String[] deploy() {
+		return new String[] { "docker/deploy.sh", "-p", PROJECT, "-f", "docker/compose.yaml", "-f",
+				"docker/compose.local.yaml" };
 	}
 
 	/** A command run in the project's copy, with the test's ports. */

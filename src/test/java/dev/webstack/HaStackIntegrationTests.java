@@ -17,9 +17,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -255,7 +252,7 @@ class HaStackIntegrationTests {
 	@Order(12)
 	void aRollingDeployOfANewReleaseThroughBothLoadBalancersFailsNoRequestAndDeploysOnce() throws Exception {
 		Path next = stack.state().resolve("webstack-next.jar");
-		withExtraEntry(Path.of("target/webstack.jar"), next, "BOOT-INF/classes/db/migration/V99__next_release.sql",
+		TestStack.copyWithExtraEntry(Path.of("target/webstack.jar"), next, "BOOT-INF/classes/db/migration/V99__next_release.sql",
 				"CREATE TABLE next_release (id INT PRIMARY KEY);\n");
 		Path stop = stack.state().resolve("load-stop");
 		LoadGenerator load = stack.load(SITE, 600, 4, 2, stop);
@@ -280,11 +277,7 @@ class HaStackIntegrationTests {
 				.contains("/releases/" + release.group(1) + "/webstack.jar");
 		}
 		assertThat(after.answeredReads()).as("reads answered during the deploy").isGreaterThan(before.answeredReads());
-		assertThat(figures.path("readFailures").asLong()).isZero();
-		assertThat(figures.path("writeFailures").asLong()).isZero();
-		assertThat(figures.path("failedSends").asLong()).as("failed write attempts").isZero();
-		assertThat(figures.path("duplicated").asLong()).isZero();
-		assertThat(figures.path("lost").asLong()).isZero();
+		LoadGenerator.assertNothingFailed(figures);
 		for (String node : List.of("db-1", "db-2", "db-3")) {
 			assertThat(stack.rootSql(node, "select count(*) from webstack.flyway_schema_history where version = '99'"))
 				.as(node)
@@ -301,25 +294,6 @@ class HaStackIntegrationTests {
 		TestStack.Result refused = stack.run(Map.of(), "deploy", "README.md");
 		assertThat(refused.exitCode()).isNotZero();
 		assertThat(refused.output()).contains("README.md is not a Webstack application jar");
-	}
-
-	/** A copy of a jar with one more entry; stored entries stay stored (Spring Boot reads its libraries so). */
-	private static void withExtraEntry(Path jar, Path copy, String name, String content) throws Exception {
-		try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar));
-				ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
-			for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
-				ZipEntry kept = new ZipEntry(entry);
-				if (kept.getMethod() == ZipEntry.DEFLATED) {
-					kept.setCompressedSize(-1);
-				}
-				out.putNextEntry(kept);
-				in.transferTo(out);
-				out.closeEntry();
-			}
-			out.putNextEntry(new ZipEntry(name));
-			out.write(content.getBytes(StandardCharsets.UTF_8));
-			out.closeEntry();
-		}
 	}
 
 	private static void assertWritesRefusedOnlyWhileANewWriterIsChosen(HostsMode.Figures figures) {

@@ -1,6 +1,7 @@
 package dev.webstack;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -22,8 +23,24 @@ public final class LoadGenerator {
 
 	private final ChildProcess process;
 
-	LoadGenerator(ChildProcess process) {
+	private LoadGenerator(ChildProcess process) {
 		this.process = process;
+	}
+
+	/**
+	 * Starts the load against a site whose certificate is {@code certificate}, for
+	 * {@code seconds}, or until {@code stopFile} exists (when not null: for a fault whose
+	 * length is not known beforehand).
+	 */
+	public static LoadGenerator start(String site, Path certificate, int seconds, int readers, int writers,
+			Path stopFile) throws IOException {
+		ProcessBuilder load = new ProcessBuilder("java", "scripts/Load.java", site, certificate.toString(),
+				String.valueOf(seconds), String.valueOf(readers), String.valueOf(writers));
+		load.environment().put("WEBSTACK_LOAD_PROGRESS", "1");
+		if (stopFile != null) {
+			load.environment().put("WEBSTACK_LOAD_STOP_FILE", stopFile.toString());
+		}
+		return new LoadGenerator(ChildProcess.start(load));
 	}
 
 	/** The figures so far: reads sent and failed, writes sent and acknowledged. */
@@ -78,6 +95,15 @@ public final class LoadGenerator {
 		assertThat(result.finished()).as(out).isTrue();
 		assertThat(result.exitCode()).as(out).isZero();
 		return JSON.readTree(out.substring(out.lastIndexOf('\n') + 1));
+	}
+
+	/** No read, write or write attempt failed, and no acknowledged write was lost or duplicated. */
+	public static void assertNothingFailed(JsonNode figures) {
+		assertThat(figures.path("readFailures").asLong()).as("failed reads").isZero();
+		assertThat(figures.path("writeFailures").asLong()).as("failed writes").isZero();
+		assertThat(figures.path("failedSends").asLong()).as("failed write attempts").isZero();
+		assertThat(figures.path("duplicated").asLong()).as("duplicated writes").isZero();
+		assertThat(figures.path("lost").asLong()).as("lost writes").isZero();
 	}
 
 }

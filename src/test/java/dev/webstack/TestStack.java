@@ -14,6 +14,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 import org.springframework.util.FileSystemUtils;
 
@@ -175,14 +178,29 @@ public final class TestStack {
 
 	/** The same against a site at another address (the hosts modes'). */
 	public LoadGenerator load(String site, int seconds, int readers, int writers, Path stopFile) throws IOException {
-		ProcessBuilder load = new ProcessBuilder("java", "scripts/Load.java", site,
-				this.state.resolve("tls/lb-1.crt").toString(), String.valueOf(seconds), String.valueOf(readers),
-				String.valueOf(writers));
-		load.environment().put("WEBSTACK_LOAD_PROGRESS", "1");
-		if (stopFile != null) {
-			load.environment().put("WEBSTACK_LOAD_STOP_FILE", stopFile.toString());
+		return LoadGenerator.start(site, this.state.resolve("tls/lb-1.crt"), seconds, readers, writers, stopFile);
+	}
+
+	/**
+	 * A copy of a jar with one more entry (a new release: another migration, say); stored
+	 * entries stay stored, as Spring Boot reads its libraries so.
+	 */
+	public static void copyWithExtraEntry(Path jar, Path copy, String name, String content) throws IOException {
+		try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar));
+				ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
+			for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+				ZipEntry kept = new ZipEntry(entry);
+				if (kept.getMethod() == ZipEntry.DEFLATED) {
+					kept.setCompressedSize(-1);
+				}
+				out.putNextEntry(kept);
+				in.transferTo(out);
+				out.closeEntry();
+			}
+			out.putNextEntry(new ZipEntry(name));
+			out.write(content.getBytes(StandardCharsets.UTF_8));
+			out.closeEntry();
 		}
-		return new LoadGenerator(ChildProcess.start(load));
 	}
 
 }
