@@ -48,7 +48,7 @@ import static org.awaitility.Awaitility.await;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ResourceLock(Lanes.OTHERS)
-@Order(4)
+@Order(8)
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ComposeStackIntegrationTests {
 

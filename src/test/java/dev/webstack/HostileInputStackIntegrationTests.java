@@ -44,7 +44,7 @@ import static org.awaitility.Awaitility.await;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ResourceLock(Lanes.OTHERS)
-@Order(7)
+@Order(5)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class HostileInputStackIntegrationTests {
 

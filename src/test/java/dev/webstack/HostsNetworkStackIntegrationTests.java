@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ResourceLock(Lanes.OTHERS)
-@Order(9)
+@Order(4)
 class HostsNetworkStackIntegrationTests {
 
 	/** Instance 26: 10.88.78.0/24 (front), .79 (app), .80 (back); names ws26-*. */

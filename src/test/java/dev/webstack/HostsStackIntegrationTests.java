@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ResourceLock(Lanes.FAULTS)
-@Order(5)
+@Order(3)
 class HostsStackIntegrationTests {
 
 	/** Instance 28: front 10.88.84.0/24, app 10.88.85.0/24, back 10.88.86.0/24; names ws28-*. */

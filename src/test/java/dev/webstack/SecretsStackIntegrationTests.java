@@ -44,7 +44,7 @@ import static org.awaitility.Awaitility.await;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ResourceLock(Lanes.OTHERS)
-@Order(8)
+@Order(6)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class SecretsStackIntegrationTests {
 

@@ -49,7 +49,7 @@ import static org.awaitility.Awaitility.await;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ResourceLock(Lanes.OTHERS)
-@Order(6)
+@Order(7)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class SignedCookieStackIntegrationTests {
 

@@ -69,7 +69,7 @@ import static org.awaitility.Awaitility.await;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ResourceLock(Lanes.OTHERS)
-@Order(2)
+@Order(9)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class StackIntegrationTests {
 
@@ -97,15 +97,30 @@ class StackIntegrationTests {
 
 	private static TestStack testStack;
 
+	/** The admins' mailbox: Alertmanager's e-mail goes here (.stack/alerting.conf). */
+	private static SmtpSink mail;
+
+	private static String alerting;
+
 	@BeforeAll
 	static void createStateDirectory() throws IOException {
 		testStack = new TestStack(OFFSET);
 		state = testStack.state();
+		mail = new SmtpSink();
+		alerting = """
+				# The admins' address and the relay: the test's own SMTP sink.
+				email_to = admins@webstack.test
+				email_from = alerts@webstack.test
+				smtp_relay = 127.0.0.1:%d
+				smtp_require_tls = false
+				""".formatted(mail.port());
+		Files.writeString(state.resolve("alerting.conf"), alerting);
 	}
 
 	@AfterAll
 	static void stopEverything() throws Exception {
 		testStack.destroy();
+		mail.close();
 	}
 
 	@Test
@@ -115,7 +130,7 @@ class StackIntegrationTests {
 		assertThat(out).contains("starting db-1", "starting db-2", "starting app-1", "starting app-2",
 				"starting web-1", "starting lb-1", "starting prometheus", "starting alertmanager",
 				"lb-1 sees app-1 and app-2 UP")
-			.contains(SITE + "/")
+			.contains(SITE + "/", "e-mail to admins@webstack.test")
 			.contains(state.resolve("secrets/admin-password").toString());
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("secrets/admin-password"))))
 			.isEqualTo("rw-------");
@@ -559,7 +574,7 @@ class StackIntegrationTests {
 			}
 		}
 		finally {
-			Files.delete(state.resolve("alerting.conf"));
+			Files.writeString(state.resolve("alerting.conf"), alerting);
 		}
 		assertThat(pid("alertmanager")).isEqualTo(alertmanager);
 		assertThat(stack("status")).containsPattern("(?m)^alertmanager .* UP");
@@ -686,8 +701,95 @@ class StackIntegrationTests {
 		}
 	}
 
+	/**
+	 * A new release (the built jar and an additive migration) and back: ./stack deploy
+	 * replaces the app servers one at a time, the first applying the migration; deployed
+	 * again, nothing is replaced; rolled back to the release before, both servers start
+	 * against the newer schema (Flyway ignores a migration newer than the code). A file that
+	 * is not the application's jar is refused. (Under load: the ha mode's test and chaos.)
+	 */
 	@Test
 	@Order(17)
+	void aNewReleaseIsDeployedOnceAndRolledBackOntoItsNewerSchema() throws Exception {
+		Path next = state.resolve("webstack-next.jar");
+		TestStack.copyWithExtraEntry(Path.of("target/webstack.jar"), next,
+				"BOOT-INF/classes/db/migration/V99__next_release.sql", "CREATE TABLE next_release (id INT PRIMARY KEY);\n");
+		String deployed = stack("deploy", next.toString());
+		Matcher release = Pattern.compile("deploying release (\\w+) onto").matcher(deployed);
+		assertThat(release.find()).as(deployed).isTrue();
+		assertThat(deployed).contains("draining app-1", "app-1 back in rotation", "draining app-2",
+				"app-2 back in rotation", "every app server runs release " + release.group(1));
+		assertThat(testStack.rootSql("db-1", "select count(*) from webstack.flyway_schema_history where version = '99'"))
+			.isEqualTo("1");
+		assertThat(stack("deploy", next.toString()))
+			.contains("app-1 runs release " + release.group(1) + " already",
+					"app-2 runs release " + release.group(1) + " already")
+			.doesNotContain("draining");
+		String back = stack("deploy", Path.of("target/webstack.jar").toAbsolutePath().toString());
+		assertThat(back).as("rolled back onto the newer schema").contains("app-1 back in rotation",
+				"app-2 back in rotation", "every app server runs release");
+		assertThat(back).doesNotContain("every app server runs release " + release.group(1));
+		TestStack.Result refused = run(Map.of(), "deploy", "README.md");
+		assertThat(refused.exitCode()).isNotZero();
+		assertThat(refused.output()).contains("README.md is not a Webstack application jar");
+	}
+
+	/**
+	 * The whole path of an alert: app-2 dies; Prometheus sees it, Alertmanager groups it and
+	 * delivers it to the webhook (app-1 records it, app-2's delivery is retried) and by
+	 * e-mail; the dashboard shows it firing, with its runbook. `./stack up`
+	 * brings app-2 back and the resolution arrives the same two ways. A silence made with
+	 * amtool keeps AppRedundancyLost, which fires with it, from everyone.
+	 */
+	@Test
+	@Order(18)
+	@Timeout(value = 8, unit = TimeUnit.MINUTES)
+	void aDeadAppServerIsAlertedOnTheDashboardAndByEmailWithinTwoMinutesAndResolvedAfterUp() throws Exception {
+		String silence = silence("AppRedundancyLost");
+		// Earlier faults may have fired it (app-1 down for a while): only what follows counts.
+		int mailBefore = mail.messages().size();
+		long killedAt = System.currentTimeMillis();
+		testStack.kill("app-2");
+		JsonNode firing = await("InstanceDown of app-2 on the dashboard").atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> alert(JSON.readTree(testStack.dashboard("app-1")).path("alerts").path("firing"), "InstanceDown",
+					"app-2", killedAt), (alert) -> alert != null);
+		assertThat(firing.path("severity").asString()).isEqualTo("critical");
+		assertThat(firing.path("summary").asString()).isEqualTo("app-2 does not answer Prometheus's scrapes");
+		assertThat(firing.path("runbook").asString()).isEqualTo("/admin/runbook#instancedown");
+		SmtpSink.Message fired = await("the e-mail of it").atMost(Duration.ofMinutes(1))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> email("[FIRING:1] InstanceDown", "app-2"), (message) -> message != null);
+		assertThat(fired.to()).containsExactly("<admins@webstack.test>");
+		assertThat(fired.from()).isEqualTo("<alerts@webstack.test>");
+
+		assertThat(stack("up")).contains("starting app-2").doesNotContain("starting app-1");
+		JsonNode resolved = await("its resolution on the dashboard").atMost(Duration.ofMinutes(3))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> JSON.readTree(testStack.dashboard("app-2")).path("alerts"),
+					(alerts) -> alert(alerts.path("firing"), "InstanceDown", "app-2", killedAt) == null
+							&& alert(alerts.path("lastDay"), "InstanceDown", "app-2", killedAt) != null
+							&& "resolved".equals(alert(alerts.path("lastDay"), "InstanceDown", "app-2", killedAt)
+								.path("status")
+								.asString()));
+		assertThat(resolved.path("unavailable").isNull()).isTrue();
+		await("the e-mail of its resolution").atMost(Duration.ofMinutes(1))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> email("[RESOLVED] InstanceDown", "app-2"), (message) -> message != null);
+		assertThat(testStack.rootSql("db-1", "select status from webstack.alert_event where alertname = 'InstanceDown'"
+				+ " and component = 'app-2' and starts_at >= " + killedAt + " order by id"))
+			.as("each status recorded once, though both app servers received it").isEqualTo("firing\nresolved");
+		assertThat(testStack.rootSql("db-1", "select count(*) from webstack.alert_event where alertname = "
+				+ "'AppRedundancyLost' and starts_at >= " + killedAt))
+			.as("the silenced alert reached nobody").isEqualTo("0");
+		List<SmtpSink.Message> since = mail.messages().subList(mailBefore, mail.messages().size());
+		assertThat(since).as("the e-mails since the silence").noneMatch((message) -> message.content()
+			.contains("Subject: [FIRING:1] AppRedundancyLost"));
+		expire(silence);
+	}
+
+	@Test
+	@Order(19)
 	void benchmarkMixPublishesRealPostsThroughTheChain() throws Exception {
 		// ./stack bench's 90/10 mix must really write: a tenth of its requests publish a post
 		// with the tokens of the form page before (CSRF cookie and field, one-time token).
@@ -715,7 +817,7 @@ class StackIntegrationTests {
 	 * it; an app server down silences its own latency alert, not the other's.
 	 */
 	@Test
-	@Order(17)
+	@Order(19)
 	void alertmanagerInhibitsTheAlertsThatFollowFromADeadPrimaryOrADeadAppServer() throws Exception {
 		String run = UUID.randomUUID().toString();
 		String until = java.time.Instant.now().plusSeconds(120).toString();
@@ -756,7 +858,7 @@ class StackIntegrationTests {
 	}
 
 	@Test
-	@Order(18)
+	@Order(20)
 	void downStopsEverythingItStarted() throws Exception {
 		List<String> pids = new ArrayList<>();
 		for (String component : List.of("lb-1", "web-1", "app-1", "app-2", "db-1", "db-2", "prometheus",
@@ -768,6 +870,51 @@ class StackIntegrationTests {
 			assertThat(Path.of("/proc", pid)).as("process " + pid + " is gone").doesNotExist();
 		}
 		assertThat(stack("status")).doesNotContain(" UP");
+	}
+
+	/** The newest episode of an alert about a component that began after a moment, or null. */
+	private static JsonNode alert(JsonNode alerts, String alertname, String component, long after) {
+		for (JsonNode alert : alerts) {
+			if (alertname.equals(alert.path("alertname").asString())
+					&& component.equals(alert.path("component").asString())
+					&& java.time.Instant.parse(alert.path("startsAt").asString()).toEpochMilli() >= after) {
+				return alert;
+			}
+		}
+		return null;
+	}
+
+	private static SmtpSink.Message email(String subject, String about) {
+		return mail.messages()
+			.stream()
+			.filter((message) -> message.content().contains("Subject: " + subject) && message.content().contains(about))
+			.findFirst()
+			.orElse(null);
+	}
+
+	/**
+	 * Silences an alert for 10 minutes with amtool, Alertmanager's own client of its API
+	 * (Debian's package ships no web UI), as the runbook says.
+	 */
+	private static String silence(String alertname) throws Exception {
+		ChildProcess.Result added = ChildProcess.run(new ProcessBuilder("amtool", "silence", "add",
+				"alertname=" + alertname, "--duration=10m", "--author=StackIntegrationTests",
+				"--comment=planned: app-2 is killed on purpose", "--alertmanager.url=" + alertmanagerUrl()),
+				Duration.ofSeconds(60));
+		assertThat(added.finished() && added.exitCode() == 0).as(added.output()).isTrue();
+		String id = added.output().strip();
+		assertThat(id).as("a silence's id").matches("[0-9a-f-]{36}");
+		return id;
+	}
+
+	private static void expire(String silence) throws Exception {
+		ChildProcess.Result expired = ChildProcess.run(new ProcessBuilder("amtool", "silence", "expire", silence,
+				"--alertmanager.url=" + alertmanagerUrl()), Duration.ofSeconds(60));
+		assertThat(expired.finished() && expired.exitCode() == 0).as(expired.output()).isTrue();
+	}
+
+	private static String alertmanagerUrl() {
+		return "http://127.0.0.1:" + testStack.port(9093);
 	}
 
 	private static String accessLogs() throws IOException {
