@@ -17,7 +17,9 @@
 // it runs, a line "progress <JSON>" of the figures so far (reads, readFailures, writes,
 // acknowledged), so that a test injects its fault only once the load is really running and
 // can tell that reads happened during the fault. With WEBSTACK_LOAD_STOP_FILE=<path> it also
-// ends as soon as that file exists.
+// ends as soon as that file exists. With WEBSTACK_LOAD_PAUSE_MILLIS=<n> each reader waits n ms
+// after each answer (default 0: as fast as the site answers; the test suite paces its loads so
+// that the machine has room for a second stack beside them).
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.CookieManager;
@@ -74,6 +76,9 @@ public class Load {
 
 	private static final Path stopFile = (System.getenv("WEBSTACK_LOAD_STOP_FILE") != null)
 			? Path.of(System.getenv("WEBSTACK_LOAD_STOP_FILE")) : null;
+
+	/** How long a reader waits after each answer, in milliseconds. */
+	private static final long readPause = Long.parseLong(System.getenv().getOrDefault("WEBSTACK_LOAD_PAUSE_MILLIS", "0"));
 
 	/** How long each answered read took. */
 	private static final List<Long> readNanos = Collections.synchronizedList(new ArrayList<>());
@@ -238,6 +243,9 @@ public class Load {
 				}
 				failures.add("GET " + path + " -> " + describe(ex));
 			}
+			if (readPause > 0) {
+				pause(readPause);
+			}
 		}
 	}
 
@@ -339,8 +347,8 @@ public class Load {
 	/**
 	 * How many posts have this title, as the search finds them. Only a 200 answer counts (a
 	 * 503 page holds no post, and would make a post look lost); the check is tried up to
-	 * five times, a second apart (each try after the first on a new connection), before the run fails
-	 * saying so.
+	 * five times, a second apart, each try after the first on a new connection, before the
+	 * run fails saying so.
 	 */
 	private static int count(HttpClient http, SSLContext tls, String base, String title) throws Exception {
 		String page = null;

@@ -11,6 +11,8 @@ CHAOS_NETWORK_FAULTS=(partition delay isolate)
 CHAOS_NETWORK_ALL=("partition app-1 db-2" "partition web-1 app-2" "partition db-2 db-1" "delay app-1,app-2 db-2 200"
   "isolate app-2")
 CHAOS_SECONDS=${WEBSTACK_CHAOS_SECONDS:-20}
+# How long the load goes on once a fault is over (repaired or healed).
+CHAOS_AFTER_SECONDS=${WEBSTACK_CHAOS_AFTER_SECONDS:-10}
 # How long a network fault lasts unless told.
 CHAOS_FAULT_SECONDS=10
 
@@ -35,8 +37,11 @@ chaos_kill_database() {
 
 # Checks a fault's arguments before any load starts: bad ones change nothing.
 chaos_check() {
-  local fault=$1
+  local fault=$1 setting
   shift
+  for setting in WEBSTACK_CHAOS_SECONDS WEBSTACK_CHAOS_AFTER_SECONDS WEBSTACK_LOAD_PAUSE_MILLIS; do
+    [[ "${!setting:-0}" =~ ^[0-9]{1,4}$ ]] || die "$setting must be a whole number (0 to 9999), not '${!setting}'"
+  done
   if [[ " ${CHAOS_NETWORK_FAULTS[*]} " == *" $fault "* ]]; then
     [ "$STACK_MODE" = hosts ] || die "$fault needs separate hosts: ./stack up --hosts"
   fi
@@ -203,8 +208,8 @@ chaos_run() {
   chaos_check "$@"
   running_pid lb-1 >/dev/null || die "the stack is not running; ./stack up first"
   out=$(mktemp)
-  # The load runs 3 s before the fault, as long as it takes, and 10 s after it (so that
-  # what follows a repair or a heal shows), CHAOS_SECONDS in all at least.
+  # The load runs 3 s before the fault, as long as it takes, and CHAOS_AFTER_SECONDS after
+  # it (so that what follows a repair or a heal shows), CHAOS_SECONDS in all at least.
   local started=$SECONDS stop
   stop=$(mktemp -u)
   step "chaos: $*, under load (4 readers, 2 writers; ${CHAOS_SECONDS}s at least) through $(lb_site)"
@@ -213,7 +218,7 @@ chaos_run() {
   chaos_load_start "$out" "$stop"
   sleep 3
   chaos_inject "$@"
-  sleep 10
+  sleep "$CHAOS_AFTER_SECONDS"
   [ $((SECONDS - started)) -ge "$CHAOS_SECONDS" ] || sleep $((CHAOS_SECONDS - (SECONDS - started)))
   touch "$stop"
   wait "$CHAOS_LOAD_PID" || true

@@ -19,6 +19,13 @@ import static org.awaitility.Awaitility.await;
  */
 public final class LoadGenerator {
 
+	/**
+	 * How long each reader waits after each answer: the load keeps every fault busy (tens
+	 * of requests a second) without taking both cores, so that the stack of the other class
+	 * running beside it (failsafe runs two) is not starved.
+	 */
+	static final String PAUSE_MILLIS = "150";
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final ChildProcess process;
@@ -37,6 +44,7 @@ public final class LoadGenerator {
 		ProcessBuilder load = new ProcessBuilder("java", "scripts/Load.java", site, certificate.toString(),
 				String.valueOf(seconds), String.valueOf(readers), String.valueOf(writers));
 		load.environment().put("WEBSTACK_LOAD_PROGRESS", "1");
+		load.environment().put("WEBSTACK_LOAD_PAUSE_MILLIS", PAUSE_MILLIS);
 		if (stopFile != null) {
 			load.environment().put("WEBSTACK_LOAD_STOP_FILE", stopFile.toString());
 		}

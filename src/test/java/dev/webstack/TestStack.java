@@ -88,6 +88,9 @@ public final class TestStack {
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		builder.environment().put("WEBSTACK_STATE_DIR", this.state.toString());
 		builder.environment().put("WEBSTACK_PORT_OFFSET", String.valueOf(this.offset));
+		// ./stack chaos's load paced as the tests' own, and 5 s of it once a fault is over.
+		builder.environment().put("WEBSTACK_LOAD_PAUSE_MILLIS", LoadGenerator.PAUSE_MILLIS);
+		builder.environment().put("WEBSTACK_CHAOS_AFTER_SECONDS", "5");
 		builder.environment().putAll(extraEnv);
 		ChildProcess.Result stack = ChildProcess.run(builder, timeout);
 		if (!stack.finished()) {
