@@ -85,7 +85,7 @@ for app in "${APPS[@]}"; do
   [ -n "$(container "$app")" ] || die "$app is not running; start the stack first (${COMPOSE[*]} ${options[*]} up -d)"
 done
 [ -n "$(container lb-1)" ] || die "lb-1 is not running; start the stack first"
-runtime "show info" | grep -q '^Name: HAProxy' \
+[[ "$(runtime "show info" 2>/dev/null)" == *"Name: HAProxy"* ]] \
   || die "HAProxy's Runtime API does not answer inside lb-1 (port $RUNTIME_PORT)"
 
 step "building the app image"

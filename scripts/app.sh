@@ -221,7 +221,8 @@ cmd_deploy() {
       *)
         [ -z "$APP_JAR_GIVEN" ] || die "usage: ./stack deploy [jar] [--all]"
         [ -f "$arg" ] || die "no such jar: $arg"
-        jar tf "$arg" 2>/dev/null | grep -qx 'BOOT-INF/classes/dev/webstack/WebstackApplication.class' \
+        # grep reads the whole listing (no -q): jar would meet a closed pipe otherwise.
+        jar tf "$arg" 2>/dev/null | grep -x 'BOOT-INF/classes/dev/webstack/WebstackApplication.class' >/dev/null \
           || die "$arg is not a Webstack application jar"
         APP_JAR=$(realpath "$arg")
         APP_JAR_GIVEN=1 ;;
