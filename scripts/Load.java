@@ -78,7 +78,8 @@ public class Load {
 			? Path.of(System.getenv("WEBSTACK_LOAD_STOP_FILE")) : null;
 
 	/** How long a reader waits after each answer, in milliseconds. */
-	private static final long readPause = Long.parseLong(System.getenv().getOrDefault("WEBSTACK_LOAD_PAUSE_MILLIS", "0"));
+	private static final long readPause = Long
+		.parseLong(System.getenv().getOrDefault("WEBSTACK_LOAD_PAUSE_MILLIS", "0"));
 
 	/** How long each answered read took. */
 	private static final List<Long> readNanos = Collections.synchronizedList(new ArrayList<>());

@@ -42,7 +42,8 @@ import static org.awaitility.Awaitility.await;
  * project name and ports, and driven from this machine as a user, an admin and an operator
  * would: HTTPS round-robin through lb-1 and web-1, a post on both databases, the dashboard's
  * JSON, Prometheus's targets, the client's address in the app's access log, an app
- * container killed under load, and {@code down -v} leaving nothing behind. Needs a Docker
+ * container killed under load, a rolling deploy ({@code docker/deploy.sh}) of a new
+ * release under load, and {@code down -v} leaving nothing behind. Needs a Docker
  * engine (./stack test starts one); uses {@code docker compose} where the Compose plugin
  * exists, else {@code docker-compose}.
  */
@@ -232,8 +233,7 @@ class ComposeStackIntegrationTests {
 	@Test
 	@Order(7)
 	void aRollingDeployOfANewReleaseReplacesOneAppContainerAtATimeAndFailsNoRequest() throws Exception {
-		TestStack.copyWithExtraEntry(Path.of("target/webstack.jar"), project.resolve("target/webstack.jar"),
-				"BOOT-INF/classes/db/migration/V99__next_release.sql", "CREATE TABLE next_release (id INT PRIMARY KEY);\n");
+		TestStack.writeNextRelease(project.resolve("target/webstack.jar"));
 		Path stop = project.resolve("load-stop");
 		LoadGenerator load = LoadGenerator.start(SITE, project.resolve("docker/secrets/lb-1.crt"), 600, 4, 2, stop);
 		Progress before = load.awaitRunning(true);

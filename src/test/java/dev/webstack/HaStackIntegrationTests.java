@@ -252,8 +252,7 @@ class HaStackIntegrationTests {
 	@Order(12)
 	void aRollingDeployOfANewReleaseThroughBothLoadBalancersFailsNoRequestAndDeploysOnce() throws Exception {
 		Path next = stack.state().resolve("webstack-next.jar");
-		TestStack.copyWithExtraEntry(Path.of("target/webstack.jar"), next, "BOOT-INF/classes/db/migration/V99__next_release.sql",
-				"CREATE TABLE next_release (id INT PRIMARY KEY);\n");
+		TestStack.writeNextRelease(next);
 		Path stop = stack.state().resolve("load-stop");
 		LoadGenerator load = stack.load(SITE, 600, 4, 2, stop);
 		Progress before = load.awaitRunning(true);

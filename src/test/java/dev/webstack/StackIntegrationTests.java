@@ -712,14 +712,14 @@ class StackIntegrationTests {
 	@Order(17)
 	void aNewReleaseIsDeployedOnceAndRolledBackOntoItsNewerSchema() throws Exception {
 		Path next = state.resolve("webstack-next.jar");
-		TestStack.copyWithExtraEntry(Path.of("target/webstack.jar"), next,
-				"BOOT-INF/classes/db/migration/V99__next_release.sql", "CREATE TABLE next_release (id INT PRIMARY KEY);\n");
+		TestStack.writeNextRelease(next);
 		String deployed = stack("deploy", next.toString());
 		Matcher release = Pattern.compile("deploying release (\\w+) onto").matcher(deployed);
 		assertThat(release.find()).as(deployed).isTrue();
 		assertThat(deployed).contains("draining app-1", "app-1 back in rotation", "draining app-2",
 				"app-2 back in rotation", "every app server runs release " + release.group(1));
-		assertThat(testStack.rootSql("db-1", "select count(*) from webstack.flyway_schema_history where version = '99'"))
+		assertThat(testStack.rootSql("db-1",
+				"select count(*) from webstack.flyway_schema_history where version = '99'"))
 			.isEqualTo("1");
 		assertThat(stack("deploy", next.toString()))
 			.contains("app-1 runs release " + release.group(1) + " already",
@@ -752,8 +752,8 @@ class StackIntegrationTests {
 		testStack.kill("app-2");
 		JsonNode firing = await("InstanceDown of app-2 on the dashboard").atMost(Duration.ofMinutes(2))
 			.pollInterval(Duration.ofSeconds(1))
-			.until(() -> alert(JSON.readTree(testStack.dashboard("app-1")).path("alerts").path("firing"), "InstanceDown",
-					"app-2", killedAt), (alert) -> alert != null);
+			.until(() -> alert(JSON.readTree(testStack.dashboard("app-1")).path("alerts").path("firing"),
+					"InstanceDown", "app-2", killedAt), (alert) -> alert != null);
 		assertThat(firing.path("severity").asString()).isEqualTo("critical");
 		assertThat(firing.path("summary").asString()).isEqualTo("app-2 does not answer Prometheus's scrapes");
 		assertThat(firing.path("runbook").asString()).isEqualTo("/admin/runbook#instancedown");

@@ -185,10 +185,19 @@ public final class TestStack {
 	}
 
 	/**
-	 * A copy of a jar with one more entry (a new release: another migration, say); stored
-	 * entries stay stored, as Spring Boot reads its libraries so.
+	 * A new release: the built jar with one more migration (V99, additive: a table), so
+	 * another checksum, another release folder and CDS archive, and an image of its own.
 	 */
-	public static void copyWithExtraEntry(Path jar, Path copy, String name, String content) throws IOException {
+	public static void writeNextRelease(Path copy) throws IOException {
+		copyWithExtraEntry(Path.of("target/webstack.jar"), copy, "BOOT-INF/classes/db/migration/V99__next_release.sql",
+				"CREATE TABLE next_release (id INT PRIMARY KEY);\n");
+	}
+
+	/**
+	 * A copy of a jar with one more entry; stored entries stay stored, as Spring Boot reads
+	 * its libraries so.
+	 */
+	private static void copyWithExtraEntry(Path jar, Path copy, String name, String content) throws IOException {
 		try (ZipInputStream in = new ZipInputStream(Files.newInputStream(jar));
 				ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(copy))) {
 			for (ZipEntry entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
