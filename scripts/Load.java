@@ -93,6 +93,10 @@ public class Load {
 	private static final List<long[]> failedSends = Collections.synchronizedList(new ArrayList<>());
 
 	public static void main(String[] args) throws Exception {
+		if (args.length != 5) {
+			System.err.println("usage: java scripts/Load.java <https-base-url> <cert.pem> <seconds> <readers> <writers>");
+			System.exit(2);
+		}
 		String base = args[0];
 		URI uri = URI.create(base);
 		if (!uri.getHost().startsWith("127.") && !uri.getHost().equals("localhost")
