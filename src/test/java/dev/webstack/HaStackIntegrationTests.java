@@ -176,9 +176,7 @@ class HaStackIntegrationTests {
 				Duration.ofNanos(System.nanoTime() - killed).toMillis());
 		assertThat(get("/").statusCode()).isEqualTo(200);
 		stack.stack("up");
-		await("no single point of failure once up brought the peers back").atMost(Duration.ofSeconds(60))
-			.pollInterval(Duration.ofMillis(500))
-			.until(() -> dashboard().path("spofs").isEmpty());
+		awaitNoSinglePointOfFailure("once up brought the peers back", Duration.ofSeconds(60));
 	}
 
 	@Test
@@ -201,9 +199,7 @@ class HaStackIntegrationTests {
 		assertThat(get("/").headers().firstValue("X-Load-Balancer")).hasValue("lb-2");
 		assertThat(stack.stack("status")).contains("(held by lb-2)").containsPattern(
 				"(?m)^keepalived-1 +vrrp +10\\.88\\.96\\.10:vrrp +\\d+ +UP \\(backup\\)");
-		await("no single point of failure once lb-1 is back").atMost(Duration.ofSeconds(30))
-			.pollInterval(Duration.ofMillis(500))
-			.until(() -> dashboard().path("spofs").isEmpty());
+		awaitNoSinglePointOfFailure("once lb-1 is back", Duration.ofSeconds(30));
 	}
 
 	@Test
@@ -294,6 +290,13 @@ class HaStackIntegrationTests {
 		assertThat(figures.failedSends503()).as("every refused write attempt answered 503")
 			.isEqualTo(figures.failedSends());
 		assertThat(figures.failedSendsWindow()).as("writes refused for, ms").isLessThanOrEqualTo(10_000);
+	}
+
+	/** The dashboard's SPOF panel empty within the timeout. */
+	private static void awaitNoSinglePointOfFailure(String when, Duration timeout) {
+		await("no single point of failure " + when).atMost(timeout)
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> dashboard().path("spofs").isEmpty());
 	}
 
 	/** db-1 back, synced in a cluster of three, and the writer again (the first in order). */
