@@ -9,11 +9,15 @@
 # the official image it stands in for does (the same paths, users, entrypoint behaviour).
 ARG BASE=webstack/debian:bookworm
 
+# With keepalived beside HAProxy for the ha flavour (docker/compose.ha.yaml), which starts the
+# container as root with KEEPALIVED_* set; otherwise the entrypoint runs HAProxy alone.
 FROM ${BASE} AS lb
-RUN apt-get update && apt-get install -y haproxy && rm -rf /var/lib/apt/lists/* \
+RUN apt-get update && apt-get install -y haproxy keepalived curl iproute2 && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /usr/local/etc/haproxy
+COPY docker/local/lb-entrypoint.sh /usr/local/bin/lb-entrypoint.sh
 USER haproxy
 EXPOSE 80 443 8404
+ENTRYPOINT ["/usr/local/bin/lb-entrypoint.sh"]
 CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]
 
 # As the official nginx image: templates/*.template rendered at start with the environment's
@@ -30,9 +34,11 @@ CMD ["nginx", "-p", "/var/lib/nginx/", "-g", "daemon off;"]
 
 # As the official mysql image: the first start makes the data directory, sets root's
 # password from MYSQL_ROOT_PASSWORD_FILE and runs /docker-entrypoint-initdb.d/*.sh; then the
-# server runs with the options given as the command.
+# server runs with the options given as the command. Galera (galera-4, and rsync for its state
+# transfers) for the ha flavour's cluster.
 FROM ${BASE} AS db
-RUN apt-get update && apt-get install -y mariadb-server && rm -rf /var/lib/apt/lists/* \
+RUN apt-get update && apt-get install -y mariadb-server galera-4 rsync iproute2 procps \
+    && rm -rf /var/lib/apt/lists/* \
     && rm -rf /var/lib/mysql/* && mkdir -p /run/mysqld /docker-entrypoint-initdb.d \
     && chown mysql:mysql /var/lib/mysql /run/mysqld
 COPY docker/local/db-entrypoint.sh /usr/local/bin/db-entrypoint.sh

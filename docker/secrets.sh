@@ -30,7 +30,7 @@ rm -f "$dir/lb-1.env"
 
 if [ ! -s "$dir/lb-1.pem" ]; then
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 825 \
-    -subj "/CN=localhost/O=Webstack" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -subj "/CN=localhost/O=Webstack" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:172.30.0.100" \
     -keyout "$dir/lb-1.key" -out "$dir/lb-1.crt" 2>/dev/null
   cat "$dir/lb-1.crt" "$dir/lb-1.key" >"$dir/lb-1.pem"
 fi

@@ -51,5 +51,25 @@ SQL
   echo "db-entrypoint: initialised"
 }
 
-[ -d "$datadir/mysql" ] || initialise "$@"
-exec mariadbd --no-defaults --datadir="$datadir" --socket="$socket" "$@"
+# A Galera node (docker/compose.ha.yaml: the options include --wsrep-on=ON). The node with
+# GALERA_BOOTSTRAP=yes (db-1) makes the data on its first start, without the cluster, and
+# starts a new one from it; the others join by a state transfer (rsync, as mysql) that
+# brings them the data, accounts included. Later starts join the running cluster, except
+# on the node Galera marked safe to bootstrap (the last to stop cleanly: after a whole
+# stop, the cluster starts again from it).
+galera=''
+[[ " $* " != *" --wsrep-on=ON "* ]] || galera=yes
+cluster=()
+if [ ! -d "$datadir/mysql" ]; then
+  if [ -n "$galera" ] && [ "${GALERA_BOOTSTRAP:-}" != yes ]; then
+    echo "db-entrypoint: first start of a joining node: its data comes from the cluster"
+    mariadb-install-db --no-defaults --datadir="$datadir" --skip-test-db >/dev/null
+  else
+    initialise "$@" ${galera:+--wsrep-on=OFF}
+    [ -z "$galera" ] || cluster=(--wsrep-new-cluster)
+  fi
+elif [ -n "$galera" ] && grep -qx 'safe_to_bootstrap: 1' "$datadir/grastate.dat" 2>/dev/null; then
+  echo "db-entrypoint: the last node to stop cleanly: starting the cluster again from it"
+  cluster=(--wsrep-new-cluster)
+fi
+exec mariadbd --no-defaults --datadir="$datadir" --socket="$socket" "$@" "${cluster[@]}"
