@@ -100,9 +100,9 @@ public class Load {
 		String base = args[0];
 		URI uri = URI.create(base);
 		if (!uri.getHost().startsWith("127.") && !uri.getHost().equals("localhost")
-				&& !uri.getHost().matches("10\\.88\\.\\d+\\.\\d+")) {
-			throw new IllegalArgumentException(
-					"load is only ever sent to loopback addresses or to the hosts mode's (10.88.0.0/16)");
+				&& !uri.getHost().matches("10\\.88\\.\\d+\\.\\d+") && !uri.getHost().matches("172\\.30\\.\\d+\\.\\d+")) {
+			throw new IllegalArgumentException("load is only ever sent to loopback addresses, to the hosts mode's "
+					+ "(10.88.0.0/16) or to the Compose stack's networks (172.30.0.0/16)");
 		}
 		SSLContext tls = trusting(Path.of(args[1]));
 		long seconds = Long.parseLong(args[2]);

@@ -30,7 +30,6 @@ import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -59,17 +58,15 @@ class ComposeStackIntegrationTests {
 
 	private static final String SITE = "https://127.0.0.1:" + HTTPS_PORT;
 
-	private static final String PROJECT = "webstack-test-" + UUID.randomUUID().toString().substring(0, 8);
-
 	/** lb-1's and web-1's addresses on their networks (compose.yaml's ipv4_address). */
 	private static final Set<String> PROXIES = Set.of("172.30.0.10", "172.30.0.20", "172.30.1.10");
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@TempDir
-	static Path project;
+	static Path dir;
 
-	private static List<String> compose;
+	private static ComposeProject stack;
 
 	private static SiteBrowser site;
 
@@ -77,20 +74,10 @@ class ComposeStackIntegrationTests {
 
 	@BeforeAll
 	static void upWithLocalImages() throws Exception {
-		// The files the builds and the mounts read, and nothing of this checkout's own state.
-		for (String dir : List.of("docker", "haproxy", "nginx", "prometheus", "src/main/resources/static")) {
-			FileSystemUtils.copyRecursively(Path.of(dir), project.resolve(dir));
-		}
-		FileSystemUtils.deleteRecursively(project.resolve("docker/secrets"));
-		Files.deleteIfExists(project.resolve("docker/.env"));
-		Files.copy(Path.of(".dockerignore"), project.resolve(".dockerignore"));
-		Files.createDirectories(project.resolve("target"));
-		Files.copy(Path.of("target/webstack.jar"), project.resolve("target/webstack.jar"));
-		compose = composeCommand();
-		assertSucceeds(Duration.ofMinutes(2), project.resolve("docker/secrets.sh").toString());
-		assertSucceeds(Duration.ofMinutes(15), project.resolve("docker/base-image.sh").toString());
-		assertSucceeds(Duration.ofMinutes(15), compose("up", "-d", "--build"));
-		site = new SiteBrowser(SITE, project.resolve("docker/secrets/lb-1.crt"));
+		stack = ComposeProject.copyInto(dir, List.of("docker/compose.local.yaml"), Map.of("WEBSTACK_HTTP_PORT",
+				String.valueOf(HTTP_PORT), "WEBSTACK_HTTPS_PORT", String.valueOf(HTTPS_PORT)));
+		stack.assertSucceeds(Duration.ofMinutes(15), stack.compose("up", "-d", "--build"));
+		site = new SiteBrowser(SITE, stack.certificate());
 		browser = site.client();
 		await("HAProxy sees both app servers UP").atMost(Duration.ofMinutes(3))
 			.pollInterval(Duration.ofSeconds(1))
@@ -99,8 +86,8 @@ class ComposeStackIntegrationTests {
 
 	@AfterAll
 	static void downEvenAfterAFailure() throws Exception {
-		if (compose != null) {
-			run(Duration.ofMinutes(5), compose("down", "-v", "--remove-orphans"));
+		if (stack != null) {
+			stack.down();
 		}
 	}
 
@@ -177,7 +164,7 @@ class ComposeStackIntegrationTests {
 		// every header an attacker would try.
 		String marker = "client-" + UUID.randomUUID();
 		ChildProcess.Result sent = run(Duration.ofSeconds(60), "docker", "run", "--rm", "--network",
-				PROJECT + "_front", "--ip", "172.30.0.77", "--entrypoint", "curl", "webstack/web:local", "-sk", "-o",
+				stack.name() + "_front", "--ip", "172.30.0.77", "--entrypoint", "curl", "webstack/web:local", "-sk", "-o",
 				"/dev/null",
 				"-w", "%{http_code}", "-H", "X-Forwarded-For: 203.0.113.9", "-H", "X-Real-IP: 203.0.113.10", "-H",
 				"Forwarded: for=203.0.113.11", "-H", "X-Forwarded-For: 127.0.0.1",
@@ -205,7 +192,7 @@ class ComposeStackIntegrationTests {
 	@Test
 	@Order(6)
 	void anAppContainerKilledUnderLoadIsTakenOutByHaproxyWithNoFailedRead() throws Exception {
-		LoadGenerator load = LoadGenerator.start(SITE, project.resolve("docker/secrets/lb-1.crt"), 20, 4, 2, null);
+		LoadGenerator load = LoadGenerator.start(SITE, stack.certificate(), 20, 4, 2, null);
 		load.awaitRunning(true);
 		assertSucceeds(Duration.ofMinutes(1), compose("kill", "app-2"));
 		Progress killed = load.progress();
@@ -233,13 +220,13 @@ class ComposeStackIntegrationTests {
 	@Test
 	@Order(7)
 	void aRollingDeployOfANewReleaseReplacesOneAppContainerAtATimeAndFailsNoRequest() throws Exception {
-		TestStack.writeNextRelease(project.resolve("target/webstack.jar"));
-		Path stop = project.resolve("load-stop");
-		LoadGenerator load = LoadGenerator.start(SITE, project.resolve("docker/secrets/lb-1.crt"), 600, 4, 2, stop);
+		TestStack.writeNextRelease(dir.resolve("target/webstack.jar"));
+		Path stop = dir.resolve("load-stop");
+		LoadGenerator load = LoadGenerator.start(SITE, stack.certificate(), 600, 4, 2, stop);
 		Progress before = load.awaitRunning(true);
 		ChildProcess.Result deployed;
 		try {
-			deployed = run(Duration.ofMinutes(10), deploy());
+			deployed = run(Duration.ofMinutes(10), stack.deploy());
 		}
 		finally {
 			Files.writeString(stop, "");
@@ -264,7 +251,7 @@ class ComposeStackIntegrationTests {
 		LoadGenerator.assertNothingFailed(figures);
 		assertThat(rootSql("db-1", "select count(*) from webstack.flyway_schema_history where version = '99'"))
 			.isEqualTo("1");
-		ChildProcess.Result again = run(Duration.ofMinutes(5), deploy());
+		ChildProcess.Result again = run(Duration.ofMinutes(5), stack.deploy());
 		assertThat(again.exitCode()).as(again.output()).isZero();
 		assertThat(again.output()).contains("app-1 runs the image already", "app-2 runs the image already")
 			.doesNotContain("draining");
@@ -273,20 +260,16 @@ class ComposeStackIntegrationTests {
 	@Test
 	@Order(8)
 	void downWithVolumesLeavesNoContainerNetworkOrVolume() throws Exception {
-		assertSucceeds(Duration.ofMinutes(5), compose("down", "-v", "--remove-orphans"));
-		String label = "label=com.docker.compose.project=" + PROJECT;
-		assertThat(run(Duration.ofSeconds(30), "docker", "ps", "-aq", "--filter", label).output()).isBlank();
-		assertThat(run(Duration.ofSeconds(30), "docker", "network", "ls", "-q", "--filter", label).output()).isBlank();
-		assertThat(run(Duration.ofSeconds(30), "docker", "volume", "ls", "-q", "--filter", label).output()).isBlank();
+		stack.downLeavingNothing();
 	}
 
 	/** HAProxy's view of its app servers, from its stats CSV, asked from web-1 on the front network. */
 	private static Map<String, String> haproxyServers() throws Exception {
 		// The password reaches curl on its standard input, never on a command line.
-		Path config = Files.createTempFile(project, "curl-", ".conf");
+		Path config = Files.createTempFile(dir, "curl-", ".conf");
 		Files.writeString(config, "user = \"stats:" + secret("lb-stats-password") + "\"\n");
 		ChildProcess.Result stats = ChildProcess
-			.start(processBuilder(compose("exec", "-T", "web-1", "curl", "-sS", "-K", "-", "http://lb-1:8404/;csv")),
+			.start(stack.processBuilder(compose("exec", "-T", "web-1", "curl", "-sS", "-K", "-", "http://lb-1:8404/;csv")),
 					config)
 			.finish(Duration.ofSeconds(30));
 		Files.delete(config);
@@ -311,16 +294,6 @@ class ComposeStackIntegrationTests {
 		return null;
 	}
 
-	/** A statement as root over db's own socket; the password reaches mysql as an option file. */
-	private static String rootSql(String db, String sql) throws Exception {
-		ChildProcess.Result result = run(Duration.ofSeconds(30), compose("exec", "-T", db, "bash", "-c",
-				"mysql --defaults-extra-file=<(printf '[client]\\npassword=%s\\n' \"$(cat /run/secrets/db-root-password)\")"
-						+ " -uroot --batch --skip-column-names -e \"$0\"",
-				sql));
-		assertThat(result.exitCode()).as(result.output()).isZero();
-		return result.output().strip();
-	}
-
 	private static Map<String, String> states(JsonNode status) {
 		Map<String, String> states = new java.util.HashMap<>();
 		status.path("components").forEach((c) -> states.put(c.path("name").asString(), c.path("state").asString()));
@@ -328,46 +301,23 @@ class ComposeStackIntegrationTests {
 	}
 
 	private static String secret(String name) throws IOException {
-		return Files.readString(project.resolve("docker/secrets").resolve(name)).strip();
-	}
-
-	/** {@code docker compose} where the plugin answers, else Debian's {@code docker-compose}. */
-	private static List<String> composeCommand() throws Exception {
-		ChildProcess.Result plugin = ChildProcess.run(new ProcessBuilder("docker", "compose", "version"),
-				Duration.ofSeconds(30));
-		return (plugin.finished() && plugin.exitCode() == 0) ? List.of("docker", "compose") : List.of("docker-compose");
-	}
-
-	private static String[] compose(String... args) {
-		List<String> command = new ArrayList<>(compose);
-		command.addAll(List.of("-p", PROJECT, "-f", "docker/compose.yaml", "-f", "docker/compose.local.yaml"));
-		command.addAll(List.of(args));
-		return command.toArray(String[]::new);
-	}
-
-	private static String[] deploy() {
-		return new String[] { "docker/deploy.sh", "-p", PROJECT, "-f", "docker/compose.yaml", "-f",
-				"docker/compose.local.yaml" };
-	}
-
-	/** A command run in the project's copy, with the test's ports. */
-	private static ProcessBuilder processBuilder(String... command) {
-		ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile());
-		builder.environment().put("WEBSTACK_HTTP_PORT", String.valueOf(HTTP_PORT));
-		builder.environment().put("WEBSTACK_HTTPS_PORT", String.valueOf(HTTPS_PORT));
-		return builder;
+		return stack.secret(name);
 	}
 
 	private static ChildProcess.Result run(Duration timeout, String... command) throws Exception {
-		ChildProcess.Result result = ChildProcess.run(processBuilder(command), timeout);
-		assertThat(result.finished()).as("%s did not finish in %s: %s", String.join(" ", command), timeout,
-				result.output()).isTrue();
-		return result;
+		return stack.run(timeout, command);
 	}
 
 	private static void assertSucceeds(Duration timeout, String... command) throws Exception {
-		ChildProcess.Result result = run(timeout, command);
-		assertThat(result.exitCode()).as("%s: %s", String.join(" ", command), result.output()).isZero();
+		stack.assertSucceeds(timeout, command);
+	}
+
+	private static String[] compose(String... args) {
+		return stack.compose(args);
+	}
+
+	private static String rootSql(String db, String sql) throws Exception {
+		return stack.rootSql(db, sql);
 	}
 
 }

@@ -69,7 +69,7 @@ import static org.awaitility.Awaitility.await;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ResourceLock(Lanes.OTHERS)
-@Order(9)
+@Order(10)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class StackIntegrationTests {
 
