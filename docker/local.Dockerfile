@@ -15,6 +15,7 @@ FROM ${BASE} AS lb
 RUN apt-get update && apt-get install -y haproxy keepalived curl iproute2 && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /usr/local/etc/haproxy
 COPY docker/local/lb-entrypoint.sh /usr/local/bin/lb-entrypoint.sh
+COPY haproxy/keepalived.sh /usr/local/lib/webstack/keepalived.sh
 USER haproxy
 EXPOSE 80 443 8404
 ENTRYPOINT ["/usr/local/bin/lb-entrypoint.sh"]

@@ -2,7 +2,8 @@
 # Generates the secrets the Docker Compose stack reads, once, into docker/secrets/
 # (git-ignored): passwords, the session key, HAProxy's users (crypt(3) hashes of the stats
 # and metrics passwords), and a self-signed certificate for lb-1 unless
-# docker/secrets/lb-1.pem is already there (put your own there).
+# docker/secrets/lb-1.pem is already there (put your own there; the one made here names
+# localhost, 127.0.0.1 and 172.30.0.100, the ha flavour's shared address).
 #
 # Compose bind-mounts each secret with the file's own owner and mode, so a secret must be
 # readable by the container's user and by nobody else: every file is mode 0640 and owned

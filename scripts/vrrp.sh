@@ -20,51 +20,12 @@ keepalived_render() {
     lb=lb-${name#keepalived-}
     if [ "$lb" = lb-1 ]; then peer=lb-2 priority=150; else peer=lb-1 priority=100; fi
     mkdir -p "$STATE_DIR/$lb"
-    cat >"$(keepalived_conf "$name")" <<CONF
-# $name: rendered by ./stack (scripts/vrrp.sh) for $lb.
-global_defs {
-  router_id $lb
-  # The check runs as an unprivileged account; keepalived itself (root) only moves the address.
-  script_user nobody nogroup
-  enable_script_security
-}
-
-# HAProxy itself answers: a TLS handshake and a request it refuses at the edge (/readyz),
-# on this host's own address, within 1 s. Two failures in a row give the address up; two
-# successes make this load balancer eligible again. The app servers' state does not count:
-# both load balancers see the same ones.
-vrrp_script haproxy_answers {
-  script "/usr/bin/curl -sk -o /dev/null --max-time 1 https://$(host_address "$lb" front):$LB_HTTPS_PORT/readyz"
-  interval 1
-  timeout 2
-  fall 2
-  rise 2
-}
-
-vrrp_instance site {
-  state BACKUP
-  nopreempt
-  # VRRP version 3: advertisements every half second, so that the other takes the address
-  # 1.7 to 1.8 s after the last one from a dead holder (three intervals and a skew), before
-  # a client's kept connections or its cached neighbour entry for the address give up.
-  version 3
-  interface eth0
-  virtual_router_id $VRRP_ROUTER_ID
-  priority $priority
-  advert_int 0.5
-  unicast_src_ip $(host_address "$lb" front)
-  unicast_peer {
-    $(host_address "$peer" front)
-  }
-  virtual_ipaddress {
-    $(site_virtual_address front)/24 dev eth0
-    $(site_virtual_address app)/24 dev eth1
-  }
-  track_script {
-    haproxy_answers
-  }
-}
-CONF
+    {
+      echo "# $name: rendered by ./stack (scripts/vrrp.sh, haproxy/keepalived.sh) for $lb."
+      keepalived_site_conf "$lb" "$(host_address "$lb" front)" "$(host_address "$peer" front)" "$priority" eth0 \
+        "https://$(host_address "$lb" front):$LB_HTTPS_PORT/readyz" "$VRRP_ROUTER_ID" \
+        "$(site_virtual_address front)/24 dev eth0" "$(site_virtual_address app)/24 dev eth1"
+    } >"$(keepalived_conf "$name")"
   done
 }
 

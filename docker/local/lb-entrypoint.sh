@@ -4,10 +4,11 @@
 # it starts as root: keepalived holds the site's virtual addresses (KEEPALIVED_ADDRESSES,
 # each a /24 on the network of the container's own address in that /24) on one of the two
 # load balancers, with unicast VRRP to KEEPALIVED_PEER from this container's
-# KEEPALIVED_SOURCE, and moves them to the peer when HAProxy here stops answering (the check
-# of ./stack's own keepalived, scripts/vrrp.sh); HAProxy runs beside it as the haproxy user
-# (with the groups Docker gave, so that it still reads its secrets). When either of the two
-# ends, the other is stopped and the container exits, for its restart policy to act on.
+# KEEPALIVED_SOURCE, and moves them to the peer when HAProxy here stops answering (the
+# configuration of ./stack's own keepalived: haproxy/keepalived.sh). HAProxy runs beside it
+# as the haproxy user (with the groups Docker gave, so that it still reads its secrets).
+# When either of the two ends, the other is stopped and the container exits, for its
+# restart policy to act on.
 set -o errexit -o nounset -o pipefail
 
 [ -n "${KEEPALIVED_PEER:-}" ] || exec "$@"
@@ -22,52 +23,18 @@ interface_for() {
 
 source_interface=$(interface_for "$KEEPALIVED_SOURCE")
 [ -n "$source_interface" ] || { echo "lb-entrypoint: no interface has $KEEPALIVED_SOURCE" >&2; exit 1; }
-virtual=''
+virtual=()
 for address in $KEEPALIVED_ADDRESSES; do
   interface=$(interface_for "$address")
   [ -n "$interface" ] || { echo "lb-entrypoint: no interface is on the network of $address" >&2; exit 1; }
-  virtual+="    $address/24 dev $interface
-"
+  virtual+=("$address/24 dev $interface")
 done
 
+# shellcheck source=haproxy/keepalived.sh
+source /usr/local/lib/webstack/keepalived.sh
 conf=/run/keepalived.conf
-cat >"$conf" <<CONF
-global_defs {
-  router_id ${LB_NAME:-lb}
-  script_user nobody nogroup
-  enable_script_security
-}
-
-# HAProxy itself answers here (a TLS handshake and a request it refuses at the edge) within
-# 1 s; two failures give the address up, two successes make this one eligible again.
-vrrp_script haproxy_answers {
-  script "/usr/bin/curl -sk -o /dev/null --max-time 1 https://$KEEPALIVED_SOURCE:443/readyz"
-  interval 1
-  timeout 2
-  fall 2
-  rise 2
-}
-
-# No preemption: a load balancer that returns does not take the address back.
-vrrp_instance site {
-  state BACKUP
-  nopreempt
-  version 3
-  interface $source_interface
-  virtual_router_id ${KEEPALIVED_ROUTER_ID:-51}
-  priority $KEEPALIVED_PRIORITY
-  advert_int 0.5
-  unicast_src_ip $KEEPALIVED_SOURCE
-  unicast_peer {
-    $KEEPALIVED_PEER
-  }
-  virtual_ipaddress {
-$virtual  }
-  track_script {
-    haproxy_answers
-  }
-}
-CONF
+keepalived_site_conf "${LB_NAME:-lb}" "$KEEPALIVED_SOURCE" "$KEEPALIVED_PEER" "$KEEPALIVED_PRIORITY" \
+  "$source_interface" "https://$KEEPALIVED_SOURCE:443/readyz" "${KEEPALIVED_ROUTER_ID:-51}" "${virtual[@]}" >"$conf"
 
 # An address a killed container's keepalived held went with its network namespace; one left
 # by a keepalived that died alone is removed before this one starts.

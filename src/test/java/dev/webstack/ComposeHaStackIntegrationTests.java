@@ -1,20 +1,16 @@
 package dev.webstack;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import dev.webstack.LoadGenerator.Progress;
 import org.junit.jupiter.api.AfterAll;
@@ -54,12 +50,16 @@ class ComposeHaStackIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	/** The ha topology's components and Prometheus (which runs in Compose). */
+	private static final List<String> COMPONENTS = Stream.concat(HaSite.COMPONENTS.stream(), Stream.of("prometheus"))
+		.toList();
+
 	@TempDir
 	static Path dir;
 
 	private static ComposeProject stack;
 
-	private static HttpClient https;
+	private static HaSite site;
 
 	@BeforeAll
 	static void up() throws Exception {
@@ -67,11 +67,11 @@ class ComposeHaStackIntegrationTests {
 		stack = ComposeProject.copyInto(dir, List.of("docker/compose.local.yaml", "docker/compose.ha.yaml"),
 				Map.of("WEBSTACK_HTTP_PORT", "25080", "WEBSTACK_HTTPS_PORT", "25443"));
 		stack.assertSucceeds(Duration.ofMinutes(15), stack.compose("up", "-d", "--build"));
-		https = new SiteBrowser(SITE, stack.certificate()).client();
+		site = new HaSite(SITE, new SiteBrowser(SITE, stack.certificate()).client(), () -> stack.secret("admin-password"));
 		await("the site at the shared address").atMost(Duration.ofMinutes(3))
 			.pollInterval(Duration.ofSeconds(1))
 			.ignoreExceptions()
-			.until(() -> get("/").statusCode() == 200);
+			.until(() -> site.get("/").statusCode() == 200);
 	}
 
 	@AfterAll
@@ -87,7 +87,7 @@ class ComposeHaStackIntegrationTests {
 		Set<String> paths = new TreeSet<>();
 		Set<String> holders = new TreeSet<>();
 		for (int i = 0; i < 16; i++) {
-			HttpResponse<String> page = get("/");
+			HttpResponse<String> page = site.get("/");
 			assertThat(page.statusCode()).isEqualTo(200);
 			holders.add(page.headers().firstValue("X-Load-Balancer").orElseThrow());
 			paths.add(page.headers().firstValue("X-Web-Server").orElseThrow() + " "
@@ -108,17 +108,17 @@ class ComposeHaStackIntegrationTests {
 	void theDashboardShowsEveryPairTheHolderAndTheWriterAndNoSinglePointOfFailure() throws Exception {
 		await("every component up on the dashboard").atMost(Duration.ofSeconds(90))
 			.pollInterval(Duration.ofMillis(500))
-			.until(() -> down(dashboard()), List::isEmpty);
-		JsonNode status = dashboard();
+			.until(() -> HaSite.notUp(site.dashboard(), COMPONENTS), List::isEmpty);
+		JsonNode status = site.dashboard();
 		String holder = holder();
 		String other = holder.equals("lb-1") ? "lb-2" : "lb-1";
 		assertThat(status.path("spofs")).as("spofs").isEmpty();
-		assertThat(component(status, holder).path("figures").path("site's address").asString()).isEqualTo("held here");
-		assertThat(component(status, other).path("figures").path("site's address").asString())
+		assertThat(HaSite.component(status, holder).path("figures").path("site's address").asString()).isEqualTo("held here");
+		assertThat(HaSite.component(status, other).path("figures").path("site's address").asString())
 			.isEqualTo("held by " + holder);
-		assertThat(component(status, "db-1").path("detail").asString()).startsWith("the writer");
-		assertThat(component(status, "db-3").path("detail").asString()).isEqualTo("synced, serving reads");
-		assertThat(component(status, "app-1").path("figures").path("HAProxy check").asString())
+		assertThat(HaSite.component(status, "db-1").path("detail").asString()).startsWith("the writer");
+		assertThat(HaSite.component(status, "db-3").path("detail").asString()).isEqualTo("synced, serving reads");
+		assertThat(HaSite.component(status, "app-1").path("figures").path("HAProxy check").asString())
 			.startsWith("UP on 4 of 4 paths");
 		// Prometheus scrapes both load balancers (asked from web-1, which shares its network).
 		JsonNode targets = await("every Prometheus target up").atMost(Duration.ofSeconds(60))
@@ -139,18 +139,7 @@ class ComposeHaStackIntegrationTests {
 	@Test
 	@Order(3)
 	void aPostIsWrittenOnTheWriterAndReadBackAtOnceFromAnotherNodeAndIsOnEveryNode() throws Exception {
-		SiteBrowser person = new SiteBrowser(SITE, stack.certificate());
-		String title = "written to the Compose cluster " + System.nanoTime();
-		HttpResponse<String> created = person.post("/posts",
-				person.form("/posts/new", Map.of("title", title, "body", "on three nodes", "author", "ha")));
-		assertThat(created.statusCode()).isEqualTo(302);
-		HttpResponse<String> found = person.get("/search?q=" + title.replace(' ', '+'));
-		assertThat(found.body()).contains(title).contains("class=\"read-route\">replica");
-		for (String node : List.of("db-1", "db-2", "db-3")) {
-			assertThat(stack.rootSql(node, "select count(*) from webstack.post where title = '" + title + "'"))
-				.as(node)
-				.isEqualTo("1");
-		}
+		HaSite.assertAPostIsReadBackAtOnceAndIsOnEveryNode(new SiteBrowser(SITE, stack.certificate()), stack::rootSql);
 	}
 
 	/**
@@ -177,7 +166,7 @@ class ComposeHaStackIntegrationTests {
 			await("the site answered by " + survivor).atMost(Duration.ofSeconds(30))
 				.pollInterval(Duration.ofMillis(250))
 				.ignoreExceptions()
-				.until(() -> get("/").headers().firstValue("X-Load-Balancer").orElse(""), survivor::equals);
+				.until(() -> site.get("/").headers().firstValue("X-Load-Balancer").orElse(""), survivor::equals);
 			awaitSpofs(Set.of("load balancer: " + survivor + " (redundancy lost)"));
 			load.awaitAnsweredReads(killed, 100);
 		}
@@ -195,7 +184,7 @@ class ComposeHaStackIntegrationTests {
 		stack.assertSucceeds(Duration.ofMinutes(2), stack.compose("up", "-d", "--no-deps", "--force-recreate", holder));
 		awaitNoSinglePointOfFailure();
 		// No preemption: the survivor keeps the address.
-		assertThat(get("/").headers().firstValue("X-Load-Balancer")).hasValue(survivor);
+		assertThat(site.get("/").headers().firstValue("X-Load-Balancer")).hasValue(survivor);
 	}
 
 	/**
@@ -215,7 +204,7 @@ class ComposeHaStackIntegrationTests {
 			stack.assertSucceeds(Duration.ofMinutes(1), stack.compose("kill", "db-1"));
 			Progress killed = load.progress();
 			awaitSpofs(Set.of("database cluster: db-2, db-3 (redundancy lost)"));
-			assertThat(component(dashboard(), "db-2").path("detail").asString()).startsWith("the writer");
+			assertThat(HaSite.component(site.dashboard(), "db-2").path("detail").asString()).startsWith("the writer");
 			await("writes acknowledged again").atMost(Duration.ofSeconds(60))
 				.pollInterval(Duration.ofMillis(250))
 				.until(load::progress, (p) -> p.acknowledged() >= killed.acknowledged() + 10);
@@ -237,7 +226,7 @@ class ComposeHaStackIntegrationTests {
 		awaitNoSinglePointOfFailure();
 		await("db-1 the writer again (the first in order)").atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(500))
-			.until(() -> component(dashboard(), "db-1").path("detail").asString(), (d) -> d.startsWith("the writer"));
+			.until(() -> HaSite.component(site.dashboard(), "db-1").path("detail").asString(), (d) -> d.startsWith("the writer"));
 		assertThat(stack.rootSql("db-1", "show global status like 'wsrep_cluster_size'")).endsWith("3");
 	}
 
@@ -270,83 +259,20 @@ class ComposeHaStackIntegrationTests {
 
 	/** The load balancer that answers at the shared address. */
 	private static String holder() throws Exception {
-		return get("/").headers().firstValue("X-Load-Balancer").orElseThrow();
+		return site.get("/").headers().firstValue("X-Load-Balancer").orElseThrow();
 	}
 
 	private static void awaitSpofs(Set<String> expected) {
 		// The dashboard refreshes every 3 s; its probes run every 2 s.
 		await("the survivor named: " + expected).atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(500))
-			.until(() -> spofs(dashboard().path("spofs")), expected::equals);
+			.until(() -> HaSite.spofs(site.dashboard().path("spofs")), expected::equals);
 	}
 
 	private static void awaitNoSinglePointOfFailure() {
 		await("no single point of failure once the container is back").atMost(Duration.ofSeconds(120))
 			.pollInterval(Duration.ofMillis(500))
-			.until(() -> dashboard().path("spofs").isEmpty());
-	}
-
-	private static HttpResponse<String> get(String path) throws Exception {
-		return send(HttpRequest.newBuilder(URI.create(SITE + path)).timeout(Duration.ofSeconds(15)).build());
-	}
-
-	/** The dashboard's JSON, through the site, as a script reads it (HTTP Basic). */
-	private static JsonNode dashboard() throws Exception {
-		String auth = "Basic " + Base64.getEncoder()
-			.encodeToString(("admin:" + stack.secret("admin-password")).getBytes(StandardCharsets.UTF_8));
-		HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(SITE + "/admin/api/status"))
-			.header("Authorization", auth)
-			.timeout(Duration.ofSeconds(15))
-			.build());
-		assertThat(answer.statusCode()).isEqualTo(200);
-		return JSON.readTree(answer.body());
-	}
-
-	/** Sends once more if a kept connection was reset without an answer, as a browser does. */
-	private static HttpResponse<String> send(HttpRequest request) throws Exception {
-		try {
-			return https.send(request, HttpResponse.BodyHandlers.ofString());
-		}
-		catch (java.net.http.HttpTimeoutException ex) {
-			throw ex;
-		}
-		catch (java.io.IOException ex) {
-			return https.send(request, HttpResponse.BodyHandlers.ofString());
-		}
-	}
-
-	private static JsonNode component(JsonNode status, String name) {
-		for (JsonNode c : status.path("components")) {
-			if (name.equals(c.path("name").asString())) {
-				return c;
-			}
-		}
-		throw new AssertionError("no component " + name + " in " + status.path("components"));
-	}
-
-	/** The components that are not UP, with their state. */
-	private static List<String> down(JsonNode status) {
-		List<String> down = new ArrayList<>();
-		for (String name : List.of("lb-1", "lb-2", "web-1", "web-2", "app-1", "app-2", "db-1", "db-2", "db-3",
-				"prometheus")) {
-			String state = component(status, name).path("state").asString();
-			if (!"UP".equals(state)) {
-				down.add(name + " " + state);
-			}
-		}
-		return down;
-	}
-
-	/** Each single point of failure as "tier: components (kind)". */
-	private static Set<String> spofs(JsonNode spofs) {
-		Set<String> named = new TreeSet<>();
-		for (JsonNode spof : spofs) {
-			List<String> components = new ArrayList<>();
-			spof.path("components").forEach((c) -> components.add(c.asString()));
-			named.add(spof.path("tier").asString() + ": " + String.join(", ", components) + " ("
-					+ spof.path("kind").asString() + ")");
-		}
-		return named;
+			.until(() -> site.dashboard().path("spofs").isEmpty());
 	}
 
 }

@@ -1,15 +1,9 @@
 package dev.webstack;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +21,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.webstack.LoadGenerator.Progress;
 
@@ -59,11 +52,9 @@ class HaStackIntegrationTests {
 	/** The address the load balancers share. */
 	private static final String SITE = "https://10.88.96.100";
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	private static TestStack stack;
 
-	private static HttpClient https;
+	private static HaSite site;
 
 	@BeforeAll
 	static void up() throws Exception {
@@ -73,7 +64,7 @@ class HaStackIntegrationTests {
 		String up = stack.stack("up", "--hosts", "--ha");
 		assertThat(up).contains("Webstack is up (ha mode)", "site        " + SITE + "/",
 				"address     10.88.96.100, held by lb-1");
-		https = stack.https();
+		site = new HaSite(SITE, stack.https(), () -> stack.secret("admin-password"));
 	}
 
 	@AfterAll
@@ -111,7 +102,7 @@ class HaStackIntegrationTests {
 	void theSiteAtTheSharedAddressIsRoundRobinOverEveryWebAndAppServerPath() throws Exception {
 		Set<String> paths = new TreeSet<>();
 		for (int i = 0; i < 16; i++) {
-			HttpResponse<String> page = get("/");
+			HttpResponse<String> page = site.get("/");
 			assertThat(page.statusCode()).isEqualTo(200);
 			assertThat(page.headers().firstValue("X-Load-Balancer")).hasValue("lb-1");
 			paths.add(page.headers().firstValue("X-Web-Server").orElseThrow() + " "
@@ -125,56 +116,44 @@ class HaStackIntegrationTests {
 	void theDashboardShowsEveryPairTheHolderAndTheWriterAndNoSinglePointOfFailure() throws Exception {
 		await("every component up on the dashboard").atMost(Duration.ofSeconds(60))
 			.pollInterval(Duration.ofMillis(500))
-			.until(() -> down(dashboard()), List::isEmpty);
-		JsonNode status = dashboard();
+			.until(() -> HaSite.notUp(site.dashboard(), HaSite.COMPONENTS), List::isEmpty);
+		JsonNode status = site.dashboard();
 		assertThat(status.path("spofs")).as("spofs").isEmpty();
-		assertThat(component(status, "lb-1").path("figures").path("site's address").asString()).isEqualTo("held here");
-		assertThat(component(status, "lb-2").path("figures").path("site's address").asString())
+		assertThat(HaSite.component(status, "lb-1").path("figures").path("site's address").asString()).isEqualTo("held here");
+		assertThat(HaSite.component(status, "lb-2").path("figures").path("site's address").asString())
 			.isEqualTo("held by lb-1");
-		assertThat(component(status, "web-2").path("role").asString()).isEqualTo("web server");
-		assertThat(component(status, "db-1").path("detail").asString()).startsWith("the writer");
-		assertThat(component(status, "db-2").path("detail").asString()).isEqualTo("synced, serving reads");
-		assertThat(component(status, "db-3").path("role").asString()).isEqualTo("database node");
-		assertThat(component(status, "app-1").path("figures").path("HAProxy check").asString())
+		assertThat(HaSite.component(status, "web-2").path("role").asString()).isEqualTo("web server");
+		assertThat(HaSite.component(status, "db-1").path("detail").asString()).startsWith("the writer");
+		assertThat(HaSite.component(status, "db-2").path("detail").asString()).isEqualTo("synced, serving reads");
+		assertThat(HaSite.component(status, "db-3").path("role").asString()).isEqualTo("database node");
+		assertThat(HaSite.component(status, "app-1").path("figures").path("HAProxy check").asString())
 			.startsWith("UP on 4 of 4 paths");
 	}
 
 	@Test
 	@Order(4)
 	void aPostIsWrittenOnTheWriterAndReadBackAtOnceFromAnotherNodeAndIsOnEveryNode() throws Exception {
-		SiteBrowser person = new SiteBrowser(SITE, stack.state().resolve("tls/lb-1.crt"));
-		String title = "written to the cluster " + System.nanoTime();
-		HttpResponse<String> created = person.post("/posts",
-				person.form("/posts/new", Map.of("title", title, "body", "on three nodes", "author", "ha")));
-		assertThat(created.statusCode()).isEqualTo(302);
-		// Read at once: on a reader node, which waits until it has applied the write
-		// (wsrep_sync_wait), not on the writer.
-		HttpResponse<String> found = person.get("/search?q=" + title.replace(' ', '+'));
-		assertThat(found.body()).contains(title).contains("class=\"read-route\">replica");
-		for (String node : List.of("db-1", "db-2", "db-3")) {
-			assertThat(stack.rootSql(node, "select count(*) from webstack.post where title = '" + title + "'"))
-				.as(node)
-				.isEqualTo("1");
-		}
+		HaSite.assertAPostIsReadBackAtOnceAndIsOnEveryNode(new SiteBrowser(SITE, stack.state().resolve("tls/lb-1.crt")),
+				stack::rootSql);
 	}
 
 	@Test
 	@Order(5)
 	void theSurvivorOfEachPairIsNamedWithinOneRefreshAndUpRestoresRedundancy() throws Exception {
-		dashboard();
+		site.dashboard();
 		stack.kill("lb-2");
 		stack.kill("web-2");
 		stack.kill("db-3");
 		long killed = System.nanoTime();
 		// The dashboard refreshes every 3 s; its probes run every 2 s.
 		await("the survivors named").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250)).until(() -> {
-			JsonNode spofs = dashboard().path("spofs");
-			return spofs(spofs).equals(Set.of("load balancer: lb-1 (redundancy lost)",
+			JsonNode spofs = site.dashboard().path("spofs");
+			return HaSite.spofs(spofs).equals(Set.of("load balancer: lb-1 (redundancy lost)",
 					"web server: web-1 (redundancy lost)", "database cluster: db-1, db-2 (redundancy lost)"));
 		});
 		System.out.printf("survivors named %d ms after the kills%n",
 				Duration.ofNanos(System.nanoTime() - killed).toMillis());
-		assertThat(get("/").statusCode()).isEqualTo(200);
+		assertThat(site.get("/").statusCode()).isEqualTo(200);
 		stack.stack("up");
 		awaitNoSinglePointOfFailure("once up brought the peers back", Duration.ofSeconds(60));
 	}
@@ -196,7 +175,7 @@ class HaStackIntegrationTests {
 		assertThat(figures.duplicated()).as("duplicated writes").isZero();
 		assertThat(figures.lost()).as("lost writes").isZero();
 		assertThat(figures.readMax()).as("the gap, ms").isLessThan(10_000);
-		assertThat(get("/").headers().firstValue("X-Load-Balancer")).hasValue("lb-2");
+		assertThat(site.get("/").headers().firstValue("X-Load-Balancer")).hasValue("lb-2");
 		assertThat(stack.stack("status")).contains("(held by lb-2)").containsPattern(
 				"(?m)^keepalived-1 +vrrp +10\\.88\\.96\\.10:vrrp +\\d+ +UP \\(backup\\)");
 		awaitNoSinglePointOfFailure("once lb-1 is back", Duration.ofSeconds(30));
@@ -296,7 +275,7 @@ class HaStackIntegrationTests {
 	private static void awaitNoSinglePointOfFailure(String when, Duration timeout) {
 		await("no single point of failure " + when).atMost(timeout)
 			.pollInterval(Duration.ofMillis(500))
-			.until(() -> dashboard().path("spofs").isEmpty());
+			.until(() -> site.dashboard().path("spofs").isEmpty());
 	}
 
 	/** db-1 back, synced in a cluster of three, and the writer again (the first in order). */
@@ -318,72 +297,6 @@ class HaStackIntegrationTests {
 
 	private static String account(String component) throws Exception {
 		return HostsMode.run("ps", "-o", "user=", "-p", stack.pid(component));
-	}
-
-	private static HttpResponse<String> get(String path) throws Exception {
-		return send(HttpRequest.newBuilder(URI.create(SITE + path)).timeout(Duration.ofSeconds(15)).build());
-	}
-
-	/** The dashboard's JSON, through the site, as a script reads it (HTTP Basic). */
-	private static JsonNode dashboard() throws Exception {
-		String auth = "Basic " + Base64.getEncoder()
-			.encodeToString(("admin:" + stack.secret("admin-password")).getBytes(StandardCharsets.UTF_8));
-		HttpResponse<String> answer = send(HttpRequest.newBuilder(URI.create(SITE + "/admin/api/status"))
-			.header("Authorization", auth)
-			.timeout(Duration.ofSeconds(15))
-			.build());
-		assertThat(answer.statusCode()).isEqualTo(200);
-		return JSON.readTree(answer.body());
-	}
-
-	/**
-	 * Sends a request through the site, once more if its kept connection was reset without
-	 * an answer, as a browser does (the connections this client kept to a load balancer that
-	 * died are reset once the other holds the address).
-	 */
-	private static HttpResponse<String> send(HttpRequest request) throws Exception {
-		try {
-			return https.send(request, HttpResponse.BodyHandlers.ofString());
-		}
-		catch (java.net.http.HttpTimeoutException ex) {
-			throw ex;
-		}
-		catch (java.io.IOException ex) {
-			return https.send(request, HttpResponse.BodyHandlers.ofString());
-		}
-	}
-
-	private static JsonNode component(JsonNode status, String name) {
-		for (JsonNode c : status.path("components")) {
-			if (name.equals(c.path("name").asString())) {
-				return c;
-			}
-		}
-		throw new AssertionError("no component " + name + " in " + status.path("components"));
-	}
-
-	/** The components of the topology that are not UP, with their state. */
-	private static List<String> down(JsonNode status) {
-		List<String> down = new ArrayList<>();
-		for (String name : List.of("lb-1", "lb-2", "web-1", "web-2", "app-1", "app-2", "db-1", "db-2", "db-3")) {
-			String state = component(status, name).path("state").asString();
-			if (!"UP".equals(state)) {
-				down.add(name + " " + state);
-			}
-		}
-		return down;
-	}
-
-	/** Each single point of failure as "tier: components (kind)". */
-	private static Set<String> spofs(JsonNode spofs) {
-		Set<String> named = new TreeSet<>();
-		for (JsonNode spof : spofs) {
-			List<String> components = new ArrayList<>();
-			spof.path("components").forEach((c) -> components.add(c.asString()));
-			named.add(spof.path("tier").asString() + ": " + String.join(", ", components) + " ("
-					+ spof.path("kind").asString() + ")");
-		}
-		return named;
 	}
 
 }

@@ -133,7 +133,61 @@ class InfrastructureConfigTests {
 				.as(db + " shares no network with lb-1")
 				.doesNotContainAnyElementsOf(lbNetworks);
 		}
-		String gid = run(Map.of(), "id", "-g").output().strip();
+		assertEveryServiceKeepsItsSecretsAndWaitsForHealthyDependencies(services,
+				run(Map.of(), "id", "-g").output().strip());
+		services.forEach((name, service) -> {
+			if (!"prometheus".equals(name)) {
+				assertThat(service).as(name + " has a healthcheck or is the edge").satisfiesAnyOf(
+						(s) -> assertThat(s).containsKey("healthcheck"), (s) -> assertThat(name).isEqualTo("lb-1"));
+			}
+		});
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void haOverrideAddsTheSecondLoadBalancerWebServerAndThirdNodeAndKeepsEveryRule() throws Exception {
+		copyComposeFiles("4242");
+		Result config = run(Map.of(), "docker-compose", "-f", this.work.resolve("docker/compose.yaml").toString(), "-f",
+				this.work.resolve("docker/compose.local.yaml").toString(), "-f",
+				this.work.resolve("docker/compose.ha.yaml").toString(), "config");
+		assertThat(config.exitCode()).as(config.output()).isZero();
+		Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) new Yaml()
+			.<Map<String, Object>>load(config.output())
+			.get("services");
+		assertThat(services.keySet()).containsExactlyInAnyOrder("lb-1", "lb-2", "web-1", "web-2", "app-1", "app-2",
+				"db-1", "db-2", "db-3", "prometheus");
+		assertEveryServiceKeepsItsSecretsAndWaitsForHealthyDependencies(services, "4242");
+		for (String lb : List.of("lb-1", "lb-2")) {
+			Map<String, Object> service = services.get(lb);
+			assertThat(service.get("cap_add")).as(lb + ": keepalived moves addresses, nothing more")
+				.isEqualTo(List.of("NET_ADMIN"));
+			assertThat(service).as(lb).containsKey("healthcheck");
+			for (String db : List.of("db-1", "db-2", "db-3")) {
+				assertThat(((Map<String, Object>) services.get(db).get("networks")).keySet())
+					.as(db + " shares no network with " + lb)
+					.doesNotContainAnyElementsOf(((Map<String, Object>) service.get("networks")).keySet());
+			}
+		}
+		services.forEach((name, service) -> {
+			assertThat(service).as(name + " has a healthcheck or is prometheus").satisfiesAnyOf(
+					(s) -> assertThat(s).containsKey("healthcheck"), (s) -> assertThat(name).isEqualTo("prometheus"));
+			if (!name.startsWith("lb-")) {
+				assertThat(service).as(name + ": only the load balancers get a capability").doesNotContainKey("cap_add");
+			}
+			if (name.startsWith("db-")) {
+				assertThat(String.valueOf(service.get("command"))).as(name).contains("--wsrep-on=ON");
+			}
+		});
+	}
+
+	/**
+	 * Every service waits for what it needs to be healthy, has no password in its
+	 * environment or on a healthcheck's command line, and joins the group that may read
+	 * the secrets it takes.
+	 */
+	@SuppressWarnings("unchecked")
+	private static void assertEveryServiceKeepsItsSecretsAndWaitsForHealthyDependencies(
+			Map<String, Map<String, Object>> services, String gid) {
 		services.forEach((name, service) -> {
 			Map<String, Map<String, Object>> dependsOn = (Map<String, Map<String, Object>>) service
 				.getOrDefault("depends_on", Map.of());
@@ -148,20 +202,13 @@ class InfrastructureConfigTests {
 			if (service.containsKey("secrets")) {
 				assertThat(String.valueOf(service.get("group_add"))).as(name + " may read its secrets").contains(gid);
 			}
-			if (!"prometheus".equals(name)) {
-				assertThat(service).as(name + " has a healthcheck or is the edge").satisfiesAnyOf(
-						(s) -> assertThat(s).containsKey("healthcheck"), (s) -> assertThat(name).isEqualTo("lb-1"));
-			}
 		});
 	}
 
 	@Test
 	@SuppressWarnings("unchecked")
 	void localOverrideChangesWhatEachServiceRunsAndNothingElse() throws Exception {
-		for (String dir : List.of("docker", "haproxy", "nginx", "prometheus")) {
-			FileSystemUtils.copyRecursively(Path.of(dir), this.work.resolve(dir));
-		}
-		Files.writeString(this.work.resolve("docker/.env"), "WEBSTACK_SECRETS_GID=0\n");
+		copyComposeFiles("0");
 		String base = this.work.resolve("docker/compose.yaml").toString();
 		Result official = run(Map.of(), "docker-compose", "-f", base, "config");
 		Result local = run(Map.of(), "docker-compose", "-f", base, "-f",
@@ -197,6 +244,14 @@ class InfrastructureConfigTests {
 			}
 			assertThat(rest).as(name + ": all but what it runs is compose.yaml's").isEqualTo(officialRest);
 		});
+	}
+
+	/** The Compose files and the configurations they mount, with a secrets group's id. */
+	private void copyComposeFiles(String secretsGid) throws IOException {
+		for (String dir : List.of("docker", "haproxy", "nginx", "prometheus")) {
+			FileSystemUtils.copyRecursively(Path.of(dir), this.work.resolve(dir));
+		}
+		Files.writeString(this.work.resolve("docker/.env"), "WEBSTACK_SECRETS_GID=" + secretsGid + "\n");
 	}
 
 	private static String permissions(Path file) {
