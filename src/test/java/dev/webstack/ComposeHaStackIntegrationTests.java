@@ -106,10 +106,7 @@ class ComposeHaStackIntegrationTests {
 	@Test
 	@Order(2)
 	void theDashboardShowsEveryPairTheHolderAndTheWriterAndNoSinglePointOfFailure() throws Exception {
-		await("every component up on the dashboard").atMost(Duration.ofSeconds(90))
-			.pollInterval(Duration.ofMillis(500))
-			.until(() -> HaSite.notUp(site.dashboard(), COMPONENTS), List::isEmpty);
-		JsonNode status = site.dashboard();
+		JsonNode status = site.awaitEveryComponentUp(COMPONENTS, Duration.ofSeconds(90));
 		String holder = holder();
 		String other = holder.equals("lb-1") ? "lb-2" : "lb-1";
 		assertThat(status.path("spofs")).as("spofs").isEmpty();

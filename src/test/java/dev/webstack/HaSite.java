@@ -20,6 +20,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * An ha stack's site at the address its load balancers share, as the ha tests read it:
@@ -62,6 +63,27 @@ final class HaSite {
 			.build());
 		assertThat(answer.statusCode()).isEqualTo(200);
 		return JSON.readTree(answer.body());
+	}
+
+	/**
+	 * Waits until both app servers have rendered a dashboard with every component named UP
+	 * (each probes on its own, from the first look at its dashboard on), and returns the
+	 * last of those.
+	 */
+	JsonNode awaitEveryComponentUp(List<String> names, Duration timeout) {
+		Set<String> allUpOn = new TreeSet<>();
+		JsonNode[] last = new JsonNode[1];
+		await("every component up on both app servers' dashboards").atMost(timeout)
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> {
+				JsonNode status = dashboard();
+				if (notUp(status, names).isEmpty()) {
+					allUpOn.add(status.path("renderedBy").asString());
+					last[0] = status;
+				}
+				return allUpOn.containsAll(List.of("app-1", "app-2"));
+			});
+		return last[0];
 	}
 
 	private HttpResponse<String> send(HttpRequest request) throws Exception {

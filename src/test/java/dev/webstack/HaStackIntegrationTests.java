@@ -114,10 +114,7 @@ class HaStackIntegrationTests {
 	@Test
 	@Order(3)
 	void theDashboardShowsEveryPairTheHolderAndTheWriterAndNoSinglePointOfFailure() throws Exception {
-		await("every component up on the dashboard").atMost(Duration.ofSeconds(60))
-			.pollInterval(Duration.ofMillis(500))
-			.until(() -> HaSite.notUp(site.dashboard(), HaSite.COMPONENTS), List::isEmpty);
-		JsonNode status = site.dashboard();
+		JsonNode status = site.awaitEveryComponentUp(HaSite.COMPONENTS, Duration.ofSeconds(60));
 		assertThat(status.path("spofs")).as("spofs").isEmpty();
 		assertThat(HaSite.component(status, "lb-1").path("figures").path("site's address").asString()).isEqualTo("held here");
 		assertThat(HaSite.component(status, "lb-2").path("figures").path("site's address").asString())
