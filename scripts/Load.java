@@ -1,6 +1,7 @@
 // A bounded load generator for Webstack's fault tests and ./stack chaos: readers and
-// writers against the site through HAProxy, for a fixed time, on loopback only, or to
-// lb-1 of ./stack's hosts mode (10.88.0.0/16, its own network namespaces).
+// writers against the site through HAProxy, for a fixed time, on loopback only, to lb-1 of
+// ./stack's hosts mode (10.88.0.0/16, its own network namespaces) or to the Compose stack's
+// networks (172.30.0.0/16, its own Docker bridges).
 //
 //   java scripts/Load.java <https-base-url> <cert.pem> <seconds> <readers> <writers>
 //
