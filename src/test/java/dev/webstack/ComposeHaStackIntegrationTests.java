@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,8 +46,6 @@ class ComposeHaStackIntegrationTests {
 
 	/** The address keepalived moves between lb-1 and lb-2 (compose.ha.yaml). */
 	private static final String SITE = "https://172.30.0.100";
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	/** The ha topology's components and Prometheus (which runs in Compose). */
 	private static final List<String> COMPONENTS = Stream.concat(HaSite.COMPONENTS.stream(), Stream.of("prometheus"))
@@ -108,7 +105,7 @@ class ComposeHaStackIntegrationTests {
 	void theDashboardShowsEveryPairTheHolderAndTheWriterAndNoSinglePointOfFailure() throws Exception {
 		JsonNode status = site.awaitEveryComponentUp(COMPONENTS, Duration.ofSeconds(90));
 		String holder = holder();
-		String other = holder.equals("lb-1") ? "lb-2" : "lb-1";
+		String other = otherLoadBalancer(holder);
 		assertThat(status.path("spofs")).as("spofs").isEmpty();
 		assertThat(HaSite.component(status, holder).path("figures").path("site's address").asString()).isEqualTo("held here");
 		assertThat(HaSite.component(status, other).path("figures").path("site's address").asString())
@@ -117,18 +114,9 @@ class ComposeHaStackIntegrationTests {
 		assertThat(HaSite.component(status, "db-3").path("detail").asString()).isEqualTo("synced, serving reads");
 		assertThat(HaSite.component(status, "app-1").path("figures").path("HAProxy check").asString())
 			.startsWith("UP on 4 of 4 paths");
-		// Prometheus scrapes both load balancers (asked from web-1, which shares its network).
-		JsonNode targets = await("every Prometheus target up").atMost(Duration.ofSeconds(60))
-			.pollInterval(Duration.ofSeconds(1))
-			.until(() -> JSON.readTree(stack.run(Duration.ofSeconds(30),
-					stack.compose("exec", "-T", "web-1", "curl", "-fsS", "http://prometheus:9090/api/v1/targets"))
-				.output()), (json) -> {
-					List<String> health = json.path("data").path("activeTargets").findValuesAsString("health");
-					return health.size() == 5 && health.stream().allMatch("up"::equals);
-				});
+		// Prometheus scrapes both load balancers.
 		List<String> instances = new ArrayList<>();
-		targets.path("data")
-			.path("activeTargets")
+		stack.awaitPrometheusTargetsUp(5)
 			.forEach((t) -> instances.add(t.path("labels").path("instance_name").asString()));
 		assertThat(instances).containsExactlyInAnyOrder("app-1", "app-2", "lb-1", "lb-2", "prometheus");
 	}
@@ -152,10 +140,9 @@ class ComposeHaStackIntegrationTests {
 	@Order(4)
 	void theLoadBalancerHoldingTheAddressDiesUnderLoadAndTheOtherTakesIt() throws Exception {
 		String holder = holder();
-		String survivor = holder.equals("lb-1") ? "lb-2" : "lb-1";
+		String survivor = otherLoadBalancer(holder);
 		Path stop = dir.resolve("load-stop-lb");
 		LoadGenerator load = LoadGenerator.start(SITE, stack.certificate(), 600, 4, 2, stop);
-		JsonNode figures;
 		try {
 			load.awaitRunning(true);
 			dieAsAHost(holder);
@@ -170,7 +157,7 @@ class ComposeHaStackIntegrationTests {
 		finally {
 			Files.writeString(stop, "");
 		}
-		figures = load.figures("kill the container holding the site's address (" + holder + ")");
+		JsonNode figures = load.figures("kill the container holding the site's address (" + holder + ")");
 		assertThat(figures.path("readFailures").asLong()).as("failed reads: only unanswered ones")
 			.isEqualTo(figures.path("readTimeouts").asLong());
 		assertThat(figures.path("readTimeouts").asLong() + figures.path("writeFailures").asLong())
@@ -195,7 +182,6 @@ class ComposeHaStackIntegrationTests {
 	void theWriterNodeDiesUnderLoadAndTheNextNodeWritesWithinTenSeconds() throws Exception {
 		Path stop = dir.resolve("load-stop-db");
 		LoadGenerator load = LoadGenerator.start(SITE, stack.certificate(), 600, 4, 2, stop);
-		JsonNode figures;
 		try {
 			load.awaitRunning(true);
 			stack.assertSucceeds(Duration.ofMinutes(1), stack.compose("kill", "db-1"));
@@ -210,7 +196,7 @@ class ComposeHaStackIntegrationTests {
 		finally {
 			Files.writeString(stop, "");
 		}
-		figures = load.figures("kill the writer node (db-1)");
+		JsonNode figures = load.figures("kill the writer node (db-1)");
 		assertThat(figures.path("readFailures").asLong()).as("failed reads").isZero();
 		assertThat(figures.path("writeFailures").asLong()).as("writes not acknowledged in the end").isZero();
 		assertThat(figures.path("failedSends503").asLong()).as("every refused write attempt answered 503")
@@ -252,6 +238,10 @@ class ComposeHaStackIntegrationTests {
 			stack.assertSucceeds(Duration.ofSeconds(30), "docker", "network", "disconnect", "--force", network, container);
 		}
 		stack.assertSucceeds(Duration.ofMinutes(1), stack.compose("kill", service));
+	}
+
+	private static String otherLoadBalancer(String lb) {
+		return lb.equals("lb-1") ? "lb-2" : "lb-1";
 	}
 
 	/** The load balancer that answers at the shared address. */

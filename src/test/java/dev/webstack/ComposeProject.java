@@ -9,9 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.util.FileSystemUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A Compose stack of the tests: a copy of the files its builds and mounts read (nothing of
@@ -20,6 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Uses {@code docker compose} where the Compose plugin exists, else {@code docker-compose}.
  */
 final class ComposeProject {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final Path dir;
 
@@ -117,6 +123,21 @@ final class ComposeProject {
 				sql));
 		assertThat(result.exitCode()).as(result.output()).isZero();
 		return result.output().strip();
+	}
+
+	/**
+	 * Waits until Prometheus has {@code count} active targets, every one up, and returns
+	 * them. Prometheus publishes no port: asked from web-1, which shares its front network.
+	 */
+	JsonNode awaitPrometheusTargetsUp(int count) {
+		return await("every Prometheus target up").atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofSeconds(1))
+			.until(() -> JSON.readTree(run(Duration.ofSeconds(30),
+					compose("exec", "-T", "web-1", "curl", "-fsS", "http://prometheus:9090/api/v1/targets"))
+				.output()).path("data").path("activeTargets"), (targets) -> {
+					List<String> health = targets.findValuesAsString("health");
+					return health.size() == count && health.stream().allMatch("up"::equals);
+				});
 	}
 
 	/** {@code down -v}, then no container, network or volume of the project left. */

@@ -143,17 +143,9 @@ class ComposeStackIntegrationTests {
 	@Test
 	@Order(4)
 	void prometheusScrapesEveryTargetUp() throws Exception {
-		// Prometheus publishes no port: asked from web-1, which shares its front network.
-		JsonNode targets = await("every Prometheus target up").atMost(Duration.ofSeconds(60))
-			.pollInterval(Duration.ofSeconds(1))
-			.until(() -> JSON.readTree(run(Duration.ofSeconds(30),
-					compose("exec", "-T", "web-1", "curl", "-fsS", "http://prometheus:9090/api/v1/targets"))
-				.output()), (json) -> {
-					List<String> health = json.path("data").path("activeTargets").findValuesAsString("health");
-					return health.size() == 4 && health.stream().allMatch("up"::equals);
-				});
+		JsonNode targets = stack.awaitPrometheusTargetsUp(4);
 		List<String> jobs = new ArrayList<>();
-		targets.path("data").path("activeTargets").forEach((t) -> jobs.add(t.path("labels").path("job").asString()));
+		targets.forEach((t) -> jobs.add(t.path("labels").path("job").asString()));
 		assertThat(jobs).containsExactlyInAnyOrder("apps", "apps", "haproxy", "prometheus");
 	}
 
